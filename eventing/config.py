@@ -1,0 +1,84 @@
+"""Settings from the environment, each with a working local default.
+
+The README's settings table lists the same names; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+DEFAULTS: dict[str, str] = {
+    "EVENTSTORE_URI": "postgresql://postgres@127.0.0.1:5432/rectification",
+    "READMODEL_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/rectification_read",
+    "AMQP_URI": "amqp://guest:guest@127.0.0.1:5672/",
+    "GATEWAY_HOST": "127.0.0.1",
+    "GATEWAY_PORT": "8000",
+    "RELAY_METRICS_PORT": "9101",
+    "EVENTSTORE_MAX_EVENT_BYTES": str(1024 * 1024),
+    "EVENTSTORE_NOTIFY": "1",
+    "RELAY_WINDOW": "500",
+    "LOG_LEVEL": "INFO",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Process settings; read once at start-up, never at import time."""
+
+    eventstore_uri: str
+    readmodel_database_url: str
+    amqp_uri: str
+    gateway_host: str
+    gateway_port: int
+    relay_metrics_port: int
+    max_event_bytes: int
+    notify: bool
+    relay_window: int
+    log_level: str
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        source = os.environ if env is None else env
+
+        def get(name: str) -> str:
+            return source.get(name) or DEFAULTS[name]
+
+        return cls(
+            eventstore_uri=get("EVENTSTORE_URI"),
+            readmodel_database_url=get("READMODEL_DATABASE_URL"),
+            amqp_uri=get("AMQP_URI"),
+            gateway_host=get("GATEWAY_HOST"),
+            gateway_port=int(get("GATEWAY_PORT")),
+            relay_metrics_port=int(get("RELAY_METRICS_PORT")),
+            max_event_bytes=int(get("EVENTSTORE_MAX_EVENT_BYTES")),
+            notify=get("EVENTSTORE_NOTIFY") not in ("0", "false", "no"),
+            relay_window=int(get("RELAY_WINDOW")),
+            log_level=get("LOG_LEVEL"),
+        )
+
+
+def _host_port(uri: str, default_port: int) -> tuple[str, int]:
+    parts = urlsplit(uri)
+    return parts.hostname or "127.0.0.1", parts.port or default_port
+
+
+def main(argv: list[str]) -> int:
+    """`python -m eventing.config endpoints`: 'pg_host pg_port amqp_host amqp_port'."""
+    if argv[1:] != ["endpoints"]:
+        print("usage: python -m eventing.config endpoints", file=sys.stderr)
+        return 2
+    settings = Settings.from_env()
+    store = settings.eventstore_uri
+    if not store.startswith("postgresql"):
+        store = settings.readmodel_database_url
+    pg_host, pg_port = _host_port(store, 5432)
+    amqp_host, amqp_port = _host_port(settings.amqp_uri, 5672)
+    print(pg_host, pg_port, amqp_host, amqp_port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

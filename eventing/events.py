@@ -1,0 +1,251 @@
+"""Event envelope, deterministic JSON codec, stream naming and the event-type registry.
+
+An *envelope* is a stored event: the domain payload plus everything the store and the
+audit trail need (ids, position, time, tenant, actor, causation, hash chain).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from eventing.errors import (
+    InvalidEvent,
+    InvalidStreamName,
+    UndecodablePayload,
+    UnknownEventType,
+)
+
+JSON = Any  # a value made of dict, list, str, int, float, bool and None only
+
+STREAM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}-[A-Za-z0-9][A-Za-z0-9_.:\-]{0,199}$")
+EVENT_TYPE = re.compile(r"^[A-Z][A-Za-z0-9]{1,99}$")
+SERVICE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+NO_STREAM = 0
+"""Expected version for a stream that must not exist yet (versions start at 1)."""
+
+GENESIS_HASH = "0" * 64
+"""The `prev_hash` of a stream's first event."""
+
+
+def check_stream_name(stream: str) -> str:
+    """Return the stream's category, or raise InvalidStreamName."""
+    if not isinstance(stream, str) or not STREAM_NAME.match(stream):
+        raise InvalidStreamName(
+            f"stream name {stream!r} must look like '<category>-<id>': category of "
+            "lower-case letters, digits and '_', id of letters, digits and '_.:-'"
+        )
+    return stream.split("-", 1)[0]
+
+
+def category_of(stream: str) -> str:
+    """The category of a well-formed stream name (the part before the first '-')."""
+    return stream.split("-", 1)[0]
+
+
+def encode_json(value: JSON) -> bytes:
+    """Deterministic JSON (sorted keys, no spaces, UTF-8): the hash chain needs it."""
+    try:
+        return json.dumps(
+            value,
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            allow_nan=False,
+        ).encode("utf-8")
+    except (TypeError, ValueError) as error:
+        raise UndecodablePayload(f"payload is not plain JSON: {error}") from error
+
+
+def decode_json(raw: bytes | str) -> JSON:
+    """Inverse of encode_json; raises UndecodablePayload on malformed input."""
+    try:
+        return json.loads(raw)
+    except (TypeError, ValueError) as error:
+        raise UndecodablePayload(f"payload is not valid JSON: {error}") from error
+
+
+def utc_iso(moment: datetime) -> str:
+    """ISO-8601 in UTC with microseconds: the one textual form of a recorded time."""
+    if moment.tzinfo is None:
+        raise InvalidEvent("recorded_at must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event about to be appended: type, payload and schema version."""
+
+    type: str
+    data: Mapping[str, JSON]
+    schema_version: int = 1
+    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.type, str) or not EVENT_TYPE.match(self.type):
+            raise InvalidEvent(f"event type {self.type!r} must be a CamelCase name")
+        if not isinstance(self.data, Mapping):
+            raise InvalidEvent(f"event {self.type} payload must be an object")
+        if not isinstance(self.schema_version, int) or self.schema_version < 1:
+            raise InvalidEvent(f"event {self.type} schema version must be >= 1")
+        try:
+            uuid.UUID(self.event_id)
+        except (TypeError, ValueError, AttributeError) as error:
+            raise InvalidEvent(f"event id {self.event_id!r} is not a UUID") from error
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """Who appends a batch and why; the same for every event of one append."""
+
+    service: str
+    bureau_id: str | None = None
+    actor: str | None = None
+    correlation_id: str | None = None
+    causation_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.service, str) or not SERVICE_NAME.match(self.service):
+            raise InvalidEvent(f"service name {self.service!r} is not valid")
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """A stored event with every field the architecture requires."""
+
+    event_id: str
+    type: str
+    schema_version: int
+    stream: str
+    version: int
+    position: int
+    recorded_at: datetime
+    service: str
+    bureau_id: str | None
+    actor: str | None
+    correlation_id: str | None
+    causation_id: str | None
+    data: dict[str, JSON]
+    prev_hash: str
+    hash: str
+
+    @property
+    def category(self) -> str:
+        return category_of(self.stream)
+
+    def to_dict(self) -> dict[str, JSON]:
+        """The wire form (relay messages, audit API): JSON-safe."""
+        return {
+            "event_id": self.event_id,
+            "type": self.type,
+            "schema_version": self.schema_version,
+            "stream": self.stream,
+            "version": self.version,
+            "position": self.position,
+            "recorded_at": utc_iso(self.recorded_at),
+            "service": self.service,
+            "bureau_id": self.bureau_id,
+            "actor": self.actor,
+            "correlation_id": self.correlation_id,
+            "causation_id": self.causation_id,
+            "data": self.data,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, JSON]) -> Envelope:
+        """Inverse of to_dict; raises UndecodablePayload on a malformed message."""
+        try:
+            return cls(
+                event_id=str(raw["event_id"]),
+                type=str(raw["type"]),
+                schema_version=int(raw["schema_version"]),
+                stream=str(raw["stream"]),
+                version=int(raw["version"]),
+                position=int(raw["position"]),
+                recorded_at=datetime.fromisoformat(str(raw["recorded_at"])),
+                service=str(raw["service"]),
+                bureau_id=raw.get("bureau_id"),
+                actor=raw.get("actor"),
+                correlation_id=raw.get("correlation_id"),
+                causation_id=raw.get("causation_id"),
+                data=dict(raw["data"]),
+                prev_hash=str(raw["prev_hash"]),
+                hash=str(raw["hash"]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise UndecodablePayload(f"not an event envelope: {error}") from error
+
+
+Upcaster = Callable[[dict[str, JSON]], dict[str, JSON]]
+
+
+@dataclass(frozen=True)
+class EventType:
+    """A registered event type: its current schema version and its upcasters."""
+
+    name: str
+    schema_version: int
+    upcasters: Mapping[int, Upcaster]
+
+
+class EventRegistry:
+    """Event types known to a process, with upcasters from older schema versions.
+
+    An upcaster registered for version n turns a version-n payload into version n+1;
+    reading applies them in a chain, so old events come back in the current shape.
+    """
+
+    def __init__(self) -> None:
+        self._types: dict[str, EventType] = {}
+
+    def register(
+        self,
+        name: str,
+        schema_version: int = 1,
+        upcasters: Mapping[int, Upcaster] | None = None,
+    ) -> None:
+        if not EVENT_TYPE.match(name):
+            raise InvalidEvent(f"event type {name!r} must be a CamelCase name")
+        chain = dict(upcasters or {})
+        missing = [v for v in range(1, schema_version) if v not in chain]
+        if missing:
+            raise InvalidEvent(
+                f"event type {name} at schema {schema_version} lacks upcasters "
+                f"from versions {missing}"
+            )
+        self._types[name] = EventType(name, schema_version, chain)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._types
+
+    def names(self) -> Sequence[str]:
+        return sorted(self._types)
+
+    def current_version(self, name: str) -> int:
+        return self._get(name).schema_version
+
+    def upcast(self, name: str, schema_version: int, data: dict[str, JSON]) -> JSON:
+        """The payload in the current shape of its type."""
+        kind = self._get(name)
+        if schema_version > kind.schema_version:
+            raise UndecodablePayload(
+                f"{name} schema {schema_version} is newer than this process knows "
+                f"({kind.schema_version}); upgrade the reader"
+            )
+        for version in range(schema_version, kind.schema_version):
+            data = kind.upcasters[version](dict(data))
+        return data
+
+    def _get(self, name: str) -> EventType:
+        try:
+            return self._types[name]
+        except KeyError:
+            raise UnknownEventType(f"no event type registered as {name!r}") from None

@@ -1,0 +1,190 @@
+"""The relay: store -> RabbitMQ, in Nameko's event format, with publisher confirms.
+
+It follows the store's global order from a durable checkpoint and publishes each event
+to exchange `<service>.events` (topic, durable), routing key = event type, message id =
+event id, body = the envelope as JSON. Confirms are awaited per window of messages, not
+one at a time; the checkpoint moves only after every message of the window is confirmed.
+Anything that goes wrong (nack, confirm timeout, lost connection, store unreachable)
+reconnects with backoff and publishes again from the checkpoint: at-least-once, so every
+consumer drops duplicates by event id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import amqp
+import kombu
+import kombu.exceptions
+import psycopg
+
+from eventing import metrics
+from eventing.errors import EventingError, StoreUnavailable
+from eventing.events import Envelope
+from eventing.store.base import EventStore
+from eventing.subscription import Checkpoints
+
+log = logging.getLogger(__name__)
+
+RECOVERABLE = (
+    OSError,
+    amqp.exceptions.AMQPError,
+    kombu.exceptions.OperationalError,
+    psycopg.OperationalError,
+    StoreUnavailable,
+)
+
+
+class PublishFailed(EventingError):
+    """RabbitMQ refused (nack) or did not confirm a window in time."""
+
+    code = "publish_failed"
+
+
+def exchange_for(envelope: Envelope) -> str:
+    return f"{envelope.service}.events"
+
+
+def message_for(envelope: Envelope) -> amqp.Message:
+    """The AMQP message a Nameko @event_handler(service, type) consumes."""
+    headers = {"nameko.correlation_id": envelope.correlation_id or ""}
+    return amqp.Message(
+        json.dumps(envelope.to_dict(), ensure_ascii=False),
+        content_type="application/json",
+        content_encoding="utf-8",
+        delivery_mode=2,
+        message_id=envelope.event_id,
+        headers=headers,
+    )
+
+
+class ConfirmedPublisher:
+    """One AMQP channel in confirm mode that publishes windows and awaits their acks."""
+
+    def __init__(self, amqp_uri: str, confirm_timeout: float = 30.0) -> None:
+        self._kombu = kombu.Connection(amqp_uri, connect_timeout=5, heartbeat=0)
+        self._kombu.connect()
+        self._conn: amqp.Connection = self._kombu.connection
+        self._channel = self._conn.channel()
+        self._channel.confirm_select()
+        self._channel.events["basic_ack"].add(self._on_ack)
+        self._channel.events["basic_nack"].add(self._on_nack)
+        self._confirm_timeout = confirm_timeout
+        self._next_tag = 1
+        self._confirmed = 0  # every tag <= this has been acked
+        self._pending: set[int] = set()
+        self._nacked = False
+        self._declared: set[str] = set()
+
+    def _on_ack(self, tag: int, multiple: bool) -> None:
+        if multiple:
+            self._pending = {t for t in self._pending if t > tag}
+        else:
+            self._pending.discard(tag)
+
+    def _on_nack(self, tag: int, multiple: bool) -> None:
+        self._nacked = True
+        self._on_ack(tag, multiple)
+
+    def declare(self, exchange: str) -> None:
+        if exchange not in self._declared:
+            self._channel.exchange_declare(
+                exchange, "topic", durable=True, auto_delete=False
+            )
+            self._declared.add(exchange)
+
+    def publish_window(self, envelopes: Sequence[Envelope]) -> None:
+        """Publish every envelope, then wait until RabbitMQ has confirmed them all."""
+        self._nacked = False
+        for envelope in envelopes:
+            exchange = exchange_for(envelope)
+            self.declare(exchange)
+            self._channel.basic_publish(
+                message_for(envelope), exchange=exchange, routing_key=envelope.type
+            )
+            self._pending.add(self._next_tag)
+            self._next_tag += 1
+        deadline = time.monotonic() + self._confirm_timeout
+        while self._pending:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise PublishFailed(
+                    f"{len(self._pending)} messages not confirmed in time"
+                )
+            try:
+                self._conn.drain_events(timeout=min(remaining, 1.0))
+            except TimeoutError:
+                continue
+        if self._nacked:
+            raise PublishFailed("RabbitMQ nacked a message of the window")
+
+    def close(self) -> None:
+        try:
+            self._kombu.release()
+        except Exception:
+            log.debug("closing a broken AMQP connection", exc_info=True)
+
+
+class Relay:
+    """Follows the store and publishes to RabbitMQ; one relay per store at a time."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        checkpoints: Checkpoints,
+        amqp_uri: str,
+        *,
+        name: str = "relay",
+        window: int = 500,
+        confirm_timeout: float = 30.0,
+        max_backoff: float = 10.0,
+    ) -> None:
+        self.store = store
+        self.checkpoints = checkpoints
+        self.amqp_uri = amqp_uri
+        self.name = name
+        self.window = window
+        self.confirm_timeout = confirm_timeout
+        self.max_backoff = max_backoff
+        self.position = 0
+
+    def run(self, stop: threading.Event) -> None:
+        """Publish until `stop` is set, reconnecting after any recoverable failure."""
+        failures = 0
+        while not stop.is_set():
+            publisher: ConfirmedPublisher | None = None
+            try:
+                self.position = self.checkpoints.load(self.name)
+                publisher = ConfirmedPublisher(self.amqp_uri, self.confirm_timeout)
+                log.info(
+                    "relay %s publishing after position %d", self.name, self.position
+                )
+                for batch in self.store.subscribe_batches(
+                    self.position, batch_size=self.window, stop=stop.is_set
+                ):
+                    publisher.publish_window(batch)
+                    self.checkpoints.save(self.name, batch[-1].position)
+                    self.position = batch[-1].position
+                    failures = 0
+                    self._observe(batch)
+            except (*RECOVERABLE, PublishFailed) as error:
+                failures += 1
+                metrics.RELAY_FAILURES.labels(type(error).__name__).inc()
+                delay = min(self.max_backoff, 0.2 * 2 ** min(failures, 8))
+                log.warning("relay %s: %s; retrying in %.1fs", self.name, error, delay)
+                stop.wait(delay)
+            finally:
+                if publisher is not None:
+                    publisher.close()
+
+    def _observe(self, batch: list[Envelope]) -> None:
+        for envelope in batch:
+            metrics.RELAY_PUBLISHED.labels(exchange_for(envelope)).inc()
+        metrics.FOLLOWER_POSITION.labels(self.name).set(self.position)
+        age = (datetime.now(UTC) - batch[-1].recorded_at).total_seconds()
+        metrics.FOLLOWER_LAG_SECONDS.labels(self.name).set(max(age, 0.0))

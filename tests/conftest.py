@@ -1,0 +1,80 @@
+"""Shared fixtures: isolated PostgreSQL databases and a RabbitMQ vhost per test run.
+
+Every run gets its own names (a random run id), so concurrent runs on one machine never
+collide; everything a run creates is dropped at its end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from eventing.migrate import migrate_store
+
+PG_BASE = os.environ.get("TEST_PG_URI", "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP_HOST = os.environ.get("TEST_AMQP_HOST", "127.0.0.1:5672")
+RUN_ID = uuid.uuid4().hex[:10]
+
+
+def _db_uri(name: str) -> str:
+    return make_conninfo(PG_BASE, dbname=name)
+
+
+def _admin() -> psycopg.Connection[tuple[object, ...]]:
+    return psycopg.connect(PG_BASE, autocommit=True)
+
+
+def _drop(name: str) -> None:
+    with _admin() as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+@pytest.fixture(scope="session")
+def store_template() -> Iterator[str]:
+    """A migrated event-store database used as the template for per-test copies."""
+    name = f"evtest_{RUN_ID}_tmpl"
+    migrate_store(_db_uri(name))
+    yield name
+    _drop(name)
+
+
+@pytest.fixture
+def store_db(store_template: str) -> Iterator[str]:
+    """A fresh, migrated, empty event-store database for one test; its conninfo."""
+    name = f"evtest_{RUN_ID}_{uuid.uuid4().hex[:8]}"
+    with _admin() as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(store_template)
+            )
+        )
+    yield _db_uri(name)
+    _drop(name)
+
+
+def _rabbitmqctl(*args: str) -> None:
+    ctl = shutil.which("rabbitmqctl")
+    if ctl is None:
+        pytest.fail("rabbitmqctl is needed to create an isolated vhost for this run")
+    subprocess.run([ctl, "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def amqp_uri() -> Iterator[str]:
+    """A RabbitMQ vhost of this run only (guest may use it); its AMQP URI."""
+    vhost = f"evtest_{RUN_ID}"
+    _rabbitmqctl("add_vhost", vhost)
+    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    yield f"amqp://guest:guest@{AMQP_HOST}/{quote(vhost, safe='')}"
+    _rabbitmqctl("delete_vhost", vhost)
