@@ -36,7 +36,9 @@ def _admin() -> psycopg.Connection[tuple[object, ...]]:
 def _drop(name: str) -> None:
     with _admin() as conn:
         conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(name)
+            )
         )
 
 

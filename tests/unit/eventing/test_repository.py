@@ -1,0 +1,163 @@
+"""Aggregates load from their streams and save with optimistic concurrency."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+from eventing.aggregate import (
+    Aggregate,
+    CommandContext,
+    DomainEvent,
+    DomainEventRegistry,
+    Repository,
+)
+from eventing.errors import DuplicateEvent, WrongExpectedVersion
+from eventing.events import Metadata, NewEvent
+from eventing.store.memory import MemoryEventStore
+
+registry = DomainEventRegistry()
+
+
+@registry.event
+@dataclass(frozen=True)
+class TallyOpened(DomainEvent):
+    tally_id: str
+
+
+@registry.event
+@dataclass(frozen=True)
+class TallyIncremented(DomainEvent):
+    by: int
+
+
+class TallyClosedError(Exception):
+    code = "tally_closed"
+
+
+class Tally(Aggregate):
+    """A counter: enough of an aggregate to exercise the repository."""
+
+    category = "tally"
+
+    def __init__(self, id: str) -> None:
+        super().__init__(id)
+        self.opened = False
+        self.total = 0
+
+    def open(self) -> None:
+        if not self.opened:
+            self._raise(TallyOpened(self.id))
+
+    def increment(self, by: int) -> None:
+        if self.total + by > 10:
+            raise TallyClosedError("a tally stops at 10")
+        self._raise(TallyIncremented(by))
+
+    def apply(self, event: DomainEvent) -> None:
+        match event:
+            case TallyOpened():
+                self.opened = True
+            case TallyIncremented(by=by):
+                self.total += by
+
+
+@pytest.fixture
+def store() -> MemoryEventStore:
+    return MemoryEventStore()
+
+
+@pytest.fixture
+def repository(store: MemoryEventStore) -> Repository[Tally]:
+    return Repository(store, registry, Tally, service="tallies")
+
+
+CTX = CommandContext(bureau_id="bureau-a", actor="clerk-1")
+
+
+class TestLoadAndSave:
+    def test_a_saved_aggregate_loads_back_with_its_state_and_version(
+        self, repository: Repository[Tally], store: MemoryEventStore
+    ):
+        tally = repository.load("t1")
+        tally.open()
+        tally.increment(3)
+        repository.save(tally, CTX)
+        loaded = repository.load("t1")
+        assert (loaded.opened, loaded.total, loaded.version) == (True, 3, 2)
+        [first, _] = store.read_stream("tally-t1")
+        assert (first.service, first.bureau_id, first.actor) == (
+            "tallies",
+            "bureau-a",
+            "clerk-1",
+        )
+
+    def test_saving_with_nothing_new_writes_nothing(
+        self, repository: Repository[Tally]
+    ):
+        assert repository.save(repository.load("t1"), CTX) is None
+
+    def test_a_rule_broken_in_the_domain_writes_nothing(
+        self, repository: Repository[Tally], store: MemoryEventStore
+    ):
+        with pytest.raises(TallyClosedError):
+            repository.execute("t1", lambda t: t.increment(11), CTX)
+        assert store.stream_version("tally-t1") == 0
+
+
+class TestConcurrentCommands:
+    def test_a_command_that_lost_a_race_is_decided_again_on_fresh_state(
+        self, repository: Repository[Tally], store: MemoryEventStore
+    ):
+        repository.execute("t1", lambda t: t.open(), CTX)
+        raced = {"done": False}
+
+        def increment_while_someone_else_does(tally: Tally) -> int:
+            if not raced["done"]:
+                raced["done"] = True
+                store.append(
+                    "tally-t1",
+                    [NewEvent("TallyIncremented", {"by": 5})],
+                    1,
+                    Metadata("tallies"),
+                )
+            tally.increment(4)
+            return tally.total
+
+        total, result = repository.execute("t1", increment_while_someone_else_does, CTX)
+        assert total == 9
+        assert result is not None and result.version == 3
+
+    def test_retries_are_bounded(self, store: MemoryEventStore):
+        repository = Repository(store, registry, Tally, service="tallies", retries=2)
+        attempts = {"n": 0}
+
+        def always_raced(tally: Tally) -> None:
+            attempts["n"] += 1
+            store.append(
+                "tally-t1",
+                [NewEvent("TallyIncremented", {"by": 0})],
+                None,
+                Metadata("tallies"),
+            )
+            tally.increment(1)
+
+        with pytest.raises(WrongExpectedVersion):
+            repository.execute("t1", always_raced, CTX)
+        assert attempts["n"] == 3
+
+
+class TestCausedCommands:
+    def test_a_command_caused_by_the_same_event_cannot_write_twice(
+        self, repository: Repository[Tally], store: MemoryEventStore
+    ):
+        cause = CommandContext(
+            "bureau-a", "service:tallies", causation_id=str(uuid.uuid4())
+        )
+        repository.execute("t1", lambda t: t.open(), CTX)
+        repository.execute("t1", lambda t: t.increment(1), cause)
+        with pytest.raises(DuplicateEvent):
+            repository.execute("t1", lambda t: t.increment(1), cause)
+        assert repository.load("t1").total == 1
