@@ -1,0 +1,1 @@
+"""The domain services: organization, complaints, ledger, evaluation, publicity."""

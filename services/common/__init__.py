@@ -1,0 +1,1 @@
+"""What every domain service shares: typed bilingual errors and input validation."""

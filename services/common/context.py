@@ -1,0 +1,26 @@
+"""The caller's context as RPC entrypoints receive it from the gateway."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from eventing.aggregate import CommandContext
+from services.common.validation import Check
+
+
+def command_context(raw: Any) -> CommandContext:
+    """{"bureau_id": "zjj", "actor": "account:zhang", "correlation_id": "..."}."""
+    raw = raw if isinstance(raw, dict) else {}
+    check = Check("context.")
+    bureau = check.identifier("bureau_id", raw.get("bureau_id"), required=False)
+    actor = check.text("actor", raw.get("actor"), max_len=200)
+    correlation = check.text(
+        "correlation_id", raw.get("correlation_id"), max_len=100, required=False
+    )
+    check.done()
+    return CommandContext(
+        bureau_id=bureau or None,
+        actor=actor,
+        correlation_id=correlation or str(uuid.uuid4()),
+    )

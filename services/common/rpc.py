@@ -1,0 +1,55 @@
+"""Nameko glue shared by services: typed errors cross RPC as their own classes."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any, TypeVar
+
+from nameko.exceptions import deserialize_to_instance
+
+from eventing.errors import (
+    DuplicateEvent,
+    EventTooLarge,
+    StoreUnavailable,
+    WrongExpectedVersion,
+)
+from services.common import errors as common_errors
+from services.common.errors import Conflict, DomainError, InvalidInput, Unavailable
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def deserializable(*modules: ModuleType) -> tuple[type[DomainError], ...]:
+    """Register every DomainError class of `modules` so RPC callers get the class
+    itself (with code and details), not a RemoteError; return them all for
+    `@rpc(expected_exceptions=...)`."""
+    found = tuple(
+        cls
+        for module in (common_errors, *modules)
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, DomainError)
+    )
+    for cls in found:
+        deserialize_to_instance(cls)
+    return found
+
+
+def translated(method: F) -> F:
+    """Turn the event store's errors into the domain's: a lost race is a Conflict,
+    an unreachable store is Unavailable, an oversized payload is InvalidInput."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except (WrongExpectedVersion, DuplicateEvent) as error:
+            raise Conflict(reason=str(error)) from None
+        except EventTooLarge:
+            raise InvalidInput(fields={"payload": "too_long"}) from None
+        except StoreUnavailable:
+            raise Unavailable() from None
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,124 @@
+"""Input checking for commands: collect every field's problem, then refuse at once.
+
+check = Check()
+name = check.text("name", raw.get("name"), max_len=100)
+kind = check.choice("kind", raw.get("kind"), UnitKind)
+check.done()          # raises InvalidInput naming every bad field
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import date
+from typing import Any, TypeVar
+
+from services.common.errors import InvalidInput
+
+IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
+PHONE = re.compile(r"^[0-9+\-() ]{3,32}$")
+
+T = TypeVar("T", bound=enum.Enum)
+
+
+class Check:
+    """Collects field problems; `done()` raises them together as InvalidInput."""
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+        self.fields: dict[str, str] = {}
+
+    def fail(self, name: str, reason: str) -> None:
+        self.fields.setdefault(self.prefix + name, reason)
+
+    def text(
+        self,
+        name: str,
+        value: Any,
+        *,
+        max_len: int = 200,
+        required: bool = True,
+    ) -> str:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.fail(name, "required")
+            return ""
+        if not isinstance(value, str):
+            self.fail(name, "bad_format")
+            return ""
+        text: str = value.strip()
+        if len(text) > max_len:
+            self.fail(name, "too_long")
+        return text
+
+    def identifier(self, name: str, value: Any, *, required: bool = True) -> str:
+        text = self.text(name, value, max_len=64, required=required)
+        if text and not IDENTIFIER.match(text):
+            self.fail(name, "bad_format")
+        return text
+
+    def phone(self, name: str, value: Any, *, required: bool = True) -> str:
+        text = self.text(name, value, max_len=32, required=required)
+        if text and not PHONE.match(text):
+            self.fail(name, "bad_format")
+        return text
+
+    def choice(self, name: str, value: Any, kind: type[T]) -> T | None:
+        if value is None or value == "":
+            self.fail(name, "required")
+            return None
+        if isinstance(value, kind):
+            return value
+        try:
+            return kind(value)
+        except ValueError:
+            self.fail(name, "not_allowed")
+            return None
+
+    def day(self, name: str, value: Any, *, required: bool = True) -> date | None:
+        if value is None or value == "":
+            if required:
+                self.fail(name, "required")
+            return None
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(name, "not_a_date")
+            return None
+
+    def number(
+        self,
+        name: str,
+        value: Any,
+        *,
+        low: float | None = None,
+        high: float | None = None,
+        integer: bool = False,
+    ) -> float:
+        if isinstance(value, bool) or value is None:
+            self.fail(name, "required" if value is None else "not_a_number")
+            return 0
+        try:
+            number = int(value) if integer else float(value)
+        except (TypeError, ValueError):
+            self.fail(name, "not_a_number")
+            return 0
+        if integer and isinstance(value, float) and not value.is_integer():
+            self.fail(name, "not_a_number")
+        if (low is not None and number < low) or (high is not None and number > high):
+            self.fail(name, "out_of_range")
+        return number
+
+    def flag(self, name: str, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        if value in (None, ""):
+            return False
+        self.fail(name, "bad_format")
+        return False
+
+    def done(self) -> None:
+        if self.fields:
+            raise InvalidInput(fields=dict(self.fields))

@@ -1,0 +1,1 @@
+"""Organization service: the org chart, accounts and the campaign calendar."""

@@ -1,0 +1,115 @@
+"""Accounts: lockout after repeated failures, password rules, roles, API keys."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.organization.domain import Account, LoginOutcome, LoginPolicy
+from services.organization.domain.errors import (
+    AccountDisabled,
+    InvalidApiKey,
+    InvalidCredentials,
+    RoleNotGrantable,
+    WeakPassword,
+)
+from services.organization.domain.model import AccountKind, Role
+
+POLICY = LoginPolicy(max_failures=3, lock_for=timedelta(minutes=15))
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+class PlainHasher:
+    """A fake of the hashing port: readable, and enough to test the rules."""
+
+    def hash(self, password: str) -> str:
+        return f"plain:{password}"
+
+    def verify(self, hashed: str, password: str) -> bool:
+        return hashed == f"plain:{password}"
+
+
+HASHER = PlainHasher()
+
+
+def account(kind: AccountKind = AccountKind.PERSON) -> Account:
+    a = Account("zhangsan")
+    a.open(kind, "zjj", "zjj.001", [Role.STAFF], HASHER.hash("correct horse 1"))
+    return a
+
+
+class TestLogin:
+    def test_the_right_password_logs_in(self):
+        assert (
+            account().login("correct horse 1", HASHER, NOW, POLICY) is LoginOutcome.OK
+        )
+
+    def test_repeated_failures_lock_the_account_for_a_while(self):
+        a = account()
+        outcomes = [a.login("wrong", HASHER, NOW, POLICY) for _ in range(3)]
+        assert outcomes == [LoginOutcome.WRONG, LoginOutcome.WRONG, LoginOutcome.LOCKED]
+        assert a.locked_until == NOW + timedelta(minutes=15)
+        # even the right password is refused while locked
+        locked = a.login("correct horse 1", HASHER, NOW + timedelta(minutes=5), POLICY)
+        assert locked is LoginOutcome.LOCKED
+        later = NOW + timedelta(minutes=16)
+        assert a.login("correct horse 1", HASHER, later, POLICY) is LoginOutcome.OK
+
+    def test_a_success_resets_the_failure_count(self):
+        a = account()
+        a.login("wrong", HASHER, NOW, POLICY)
+        a.login("wrong", HASHER, NOW, POLICY)
+        a.login("correct horse 1", HASHER, NOW, POLICY)
+        assert a.login("wrong", HASHER, NOW, POLICY) is LoginOutcome.WRONG
+        assert a.failures == 1
+
+    def test_a_disabled_account_cannot_log_in(self):
+        a = account()
+        a.disable("left the bureau")
+        assert a.login("correct horse 1", HASHER, NOW, POLICY) is LoginOutcome.DISABLED
+        a.enable()
+        assert a.login("correct horse 1", HASHER, NOW, POLICY) is LoginOutcome.OK
+
+
+class TestPasswords:
+    def test_changing_a_password_needs_the_old_one(self):
+        a = account()
+        with pytest.raises(InvalidCredentials):
+            a.change_password("nope", "a new one 22", HASHER, POLICY)
+        a.change_password("correct horse 1", "a new one 22", HASHER, POLICY)
+        assert a.login("a new one 22", HASHER, NOW, POLICY) is LoginOutcome.OK
+
+    @pytest.mark.parametrize("weak", ["short1", "onlyletterslong", "1234567890123"])
+    def test_a_weak_new_password_is_refused(self, weak: str):
+        with pytest.raises(WeakPassword):
+            account().change_password("correct horse 1", weak, HASHER, POLICY)
+
+    def test_a_disabled_account_cannot_change_its_password(self):
+        a = account()
+        a.disable("suspended")
+        with pytest.raises(AccountDisabled):
+            a.change_password("correct horse 1", "a new one 22", HASHER, POLICY)
+
+
+class TestRolesAndKeys:
+    def test_roles_that_follow_from_the_org_chart_cannot_be_granted(self):
+        with pytest.raises(RoleNotGrantable):
+            account().grant([Role.UNIT_HEAD])
+
+    def test_granting_a_role_twice_records_it_once(self):
+        a = account()
+        a.grant([Role.INVESTIGATOR])
+        a.grant([Role.INVESTIGATOR])
+        assert len(a.pending()) == 2  # opened + one grant
+        assert Role.INVESTIGATOR.value in a.roles
+
+    def test_only_service_accounts_hold_api_keys(self):
+        with pytest.raises(InvalidApiKey):
+            account().issue_api_key("k1", "ci", "hash")
+        service = account(AccountKind.SERVICE)
+        service.issue_api_key("k1", "ci", "hash")
+        assert service.accepts_api_key("k1", "hash")
+        assert not service.accepts_api_key("k1", "other")
+        service.revoke_api_key("k1")
+        assert not service.accepts_api_key("k1", "hash")
