@@ -26,11 +26,26 @@ wait_for() {  # name host port seconds
 is_local() { case "$1" in 127.*|localhost|::1) return 0;; *) return 1;; esac; }
 can_install() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }
 
+# A fresh Debian cluster asks for a password on 127.0.0.1, and the default settings carry
+# none: on a cluster this script just installed, let the postgres role in from loopback.
+trust_loopback() {
+  local hba version
+  for hba in /etc/postgresql/*/main/pg_hba.conf; do
+    [ -f "$hba" ] || continue
+    echo "==> $hba: trusting the postgres role on 127.0.0.1 and ::1 (local development)"
+    sed -i '1i host all postgres 127.0.0.1/32 trust\nhost all postgres ::1/128 trust' "$hba"
+    version=$(basename "$(dirname "$(dirname "$hba")")")
+    # the package may have started the cluster already: make it read the new rules
+    pg_ctlcluster --skip-systemctl-redirect "$version" main reload 2>/dev/null || true
+  done
+}
+
 start_postgres() {
   if ! command -v pg_ctlcluster >/dev/null || [ -z "$(ls /etc/postgresql 2>/dev/null)" ]; then
     if can_install; then
       echo "==> installing PostgreSQL from the distribution's packages"
       apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+      trust_loopback
     else
       echo "PostgreSQL is not installed. Run: sudo apt-get install postgresql" >&2; exit 1
     fi

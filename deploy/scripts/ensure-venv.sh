@@ -26,6 +26,13 @@ if ! PY=$(find_python); then
   fi
 fi
 
+# a .venv made by another Python (say 3.12) cannot take this project: make it again
+if [ -x .venv/bin/python ] &&
+   ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+  echo "==> .venv is not Python 3.11: recreating it"
+  rm -rf .venv
+fi
+
 stamp=.venv/.installed
 want=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
 if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then

@@ -7,6 +7,7 @@ and the two tamper hooks that reach behind the adapter to edit or delete a store
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -52,6 +53,16 @@ def new_stream(category: str = "complaint") -> str:
 
 def events(*types: str, **data: object) -> list[NewEvent]:
     return [NewEvent(t, {"n": i, **data}) for i, t in enumerate(types)]
+
+
+def settled(store: EventStore, position: int, seconds: float = 10.0) -> None:
+    """Wait until followers can read up to `position`. A store may hold events back
+    while an older transaction elsewhere is still open (PostgreSQL's xmin rule); they
+    must become readable, in order, once it ends."""
+    deadline = time.monotonic() + seconds
+    while store.head() < position:
+        assert time.monotonic() < deadline, f"head stuck below {position}"
+        store.wait_for_new(store.head(), 0.05)
 
 
 class EventStoreContract:
@@ -203,7 +214,8 @@ class EventStoreContract:
         a, b = new_stream(), new_stream()
         first = store.append(a, events("A1"), NO_STREAM, meta())
         store.append(b, events("B1"), NO_STREAM, meta())
-        store.append(a, events("A2"), 1, meta())
+        last = store.append(a, events("A2"), 1, meta())
+        settled(store, last.last_position)
         everything = store.read_all(0)
         assert [e.type for e in everything] == ["A1", "B1", "A2"]
         positions = [e.position for e in everything]
@@ -215,7 +227,10 @@ class EventStoreContract:
     def test_read_all_filters_by_category_and_bureau(self, store: EventStore):
         store.append(new_stream("complaint"), events("C1"), NO_STREAM, meta("b1"))
         store.append(new_stream("ledgeritem"), events("L1"), NO_STREAM, meta("b1"))
-        store.append(new_stream("complaint"), events("C2"), NO_STREAM, meta("b2"))
+        last = store.append(
+            new_stream("complaint"), events("C2"), NO_STREAM, meta("b2")
+        )
+        settled(store, last.last_position)
         by_category = store.read_all(0, categories=["complaint"])
         assert [e.type for e in by_category] == ["C1", "C2"]
         by_bureau = store.read_all(0, bureau_id="b1")

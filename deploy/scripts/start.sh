@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Starts every process of deploy/Procfile in the background: honcho in a session of its
+# own, log in var/log/honcho.log, pid in var/run/honcho.pid. Returns once the gateway's
+# /health answers 200; fails with the log's tail (and stops what it started) otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+LOG=var/log/honcho.log
+PIDFILE=var/run/honcho.pid
+WAIT_SECONDS=60
+URL="http://${GATEWAY_HOST:-127.0.0.1}:${GATEWAY_PORT:-8000}/health"
+
+answers() {  # 0 when $URL answers 200
+  .venv/bin/python - "$URL" <<'PYEOF'
+import sys, urllib.request
+try:
+    with urllib.request.urlopen(sys.argv[1], timeout=2) as response:
+        sys.exit(0 if response.status == 200 else 1)
+except Exception:
+    sys.exit(1)
+PYEOF
+}
+
+alive() { local state; state=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $state != Z* ]]; }
+
+mkdir -p var/log var/run
+if [ -f "$PIDFILE" ] && alive "$(cat "$PIDFILE")"; then
+  echo "already running (honcho pid $(cat "$PIDFILE")); logs: $LOG; stop with: make stop"
+  exit 0
+fi
+if answers; then
+  echo "something else already answers $URL (is 'make run' running?)" >&2
+  exit 1
+fi
+
+[ -f "$LOG" ] && mv "$LOG" "$LOG.1"
+export PATH="$PWD/.venv/bin:$PATH" PYTHONUNBUFFERED=1
+# Not a process group leader here (no job control), so setsid makes honcho's own session
+# in place: its pid is $! and its process group id, which stop.sh signals.
+setsid honcho start --no-colour -f deploy/Procfile -d . >"$LOG" 2>&1 </dev/null &
+echo $! >"$PIDFILE"
+echo "started (honcho pid $!); logs: $LOG; waiting up to $WAIT_SECONDS s for $URL"
+
+for _ in $(seq 1 "$WAIT_SECONDS"); do
+  if answers; then
+    echo "up: $URL answers 200; stop with: make stop"
+    exit 0
+  fi
+  alive "$(cat "$PIDFILE")" || break
+  sleep 1
+done
+
+echo "the system did not come up ($URL); last lines of $LOG:" >&2
+tail -n 40 "$LOG" >&2
+bash deploy/scripts/stop.sh >&2
+exit 1

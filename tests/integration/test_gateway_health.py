@@ -1,0 +1,179 @@
+"""The gateway process answers /health, and /ready reports each dependency's state."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+START_SECONDS = 30
+CONFIG = str(REPO / "deploy" / "nameko.yaml")
+COMMAND = [sys.executable, "-m", "nameko", "run", "--config", CONFIG, "gateway.service"]
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """A running gateway process and the base URL it serves."""
+
+    base: str
+    process: subprocess.Popen[bytes]
+
+
+StartGateway = Callable[[dict[str, str]], Gateway]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _postgres_url(conninfo: str) -> str:
+    """The URL form the settings use, for a key=value conninfo from the fixtures."""
+    params = conninfo_to_dict(conninfo)
+    user = quote(str(params.get("user") or "postgres"), safe="")
+    password = params.get("password")
+    auth = f"{user}:{quote(str(password), safe='')}" if password else user
+    host = params.get("host") or "127.0.0.1"
+    port = params.get("port") or 5432
+    return f"postgresql://{auth}@{host}:{port}/{params['dbname']}"
+
+
+def _get(url: str) -> tuple[int, dict[str, object]]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture
+def start_gateway(tmp_path: Path) -> Iterator[StartGateway]:
+    """Starts `nameko run gateway.service` on a free port; its base URL once live."""
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(settings: dict[str, str]) -> Gateway:
+        port = _free_port()
+        env = {
+            **os.environ,
+            "PSYCOPG_WAIT_FUNC": "wait_select",
+            "GATEWAY_HOST": "127.0.0.1",
+            "GATEWAY_PORT": str(port),
+            **settings,
+        }
+        log = tmp_path / f"gateway-{port}.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                COMMAND,
+                cwd=REPO,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        processes.append(process)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"gateway exited {process.returncode}:\n{log.read_text()}")
+            try:
+                if _get(f"{base}/health")[0] == 200:
+                    return Gateway(base, process)
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.2)
+        pytest.fail(f"gateway not live in {START_SECONDS} s:\n{log.read_text()}")
+
+    yield start
+    for process in processes:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class TestGatewayHealth:
+    def test_a_live_gateway_is_ready_when_every_dependency_answers(
+        self, start_gateway: StartGateway, store_db: str, amqp_uri: str
+    ) -> None:
+        database = _postgres_url(store_db)
+        base = start_gateway(
+            {
+                "AMQP_URI": amqp_uri,
+                "EVENTSTORE_URI": database,
+                "READMODEL_DATABASE_URL": database,
+            }
+        ).base
+
+        assert _get(f"{base}/health") == (200, {"status": "ok"})
+        status, body = _get(f"{base}/ready")
+        assert status == 200, body
+        assert body == {
+            "status": "ready",
+            "dependencies": {
+                "rabbitmq": {"status": "ok"},
+                "eventstore": {"status": "ok"},
+                "readmodel": {"status": "ok"},
+            },
+        }
+
+    def test_readiness_is_503_naming_an_unreachable_event_store(
+        self, start_gateway: StartGateway, store_db: str, amqp_uri: str
+    ) -> None:
+        base = start_gateway(
+            {
+                "AMQP_URI": amqp_uri,
+                "EVENTSTORE_URI": "postgresql://postgres@127.0.0.1:1/closed",
+                "READMODEL_DATABASE_URL": _postgres_url(store_db),
+            }
+        ).base
+
+        assert _get(f"{base}/health")[0] == 200
+        status, body = _get(f"{base}/ready")
+        assert status == 503, body
+        assert body["code"] == "not_ready"
+        assert body["message"] == "unreachable: eventstore"
+        dependencies = body["dependencies"]
+        assert isinstance(dependencies, dict)
+        assert dependencies["eventstore"]["status"] == "failed"
+        assert "127.0.0.1" in dependencies["eventstore"]["error"]
+        assert dependencies["rabbitmq"] == {"status": "ok"}
+        assert dependencies["readmodel"] == {"status": "ok"}
+
+    def test_an_idle_gateway_stops_within_seconds_of_sigterm(
+        self, start_gateway: StartGateway, store_db: str, amqp_uri: str
+    ) -> None:
+        database = _postgres_url(store_db)
+        gateway = start_gateway(
+            {
+                "AMQP_URI": amqp_uri,
+                "EVENTSTORE_URI": database,
+                "READMODEL_DATABASE_URL": database,
+            }
+        )
+        time.sleep(3)  # let the hub go idle: unwoken, it slept up to 60 s
+
+        started = time.monotonic()
+        gateway.process.terminate()
+        returncode = gateway.process.wait(timeout=30)
+
+        assert returncode == 0
+        assert time.monotonic() - started < 5
