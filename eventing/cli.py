@@ -68,16 +68,21 @@ def cmd_relay(settings: Settings, args: argparse.Namespace) -> int:
         else settings.readmodel_database_url
     )
     store = _store(settings)
+    relay = Relay(
+        store,
+        PostgresCheckpoints(checkpoint_db),
+        settings.amqp_uri,
+        name=args.name,
+        window=settings.relay_window,
+        exclude_categories=settings.relay_exclude_categories,
+    )
     try:
-        with exclusive(checkpoint_db, args.name, stop) as leader:
-            if leader:
-                Relay(
-                    store,
-                    PostgresCheckpoints(checkpoint_db),
-                    settings.amqp_uri,
-                    name=args.name,
-                    window=settings.relay_window,
-                ).run(stop)
+        while not stop.is_set():
+            # wait as a standby until this relay holds the lock; if the lock is lost
+            # (PostgreSQL restarted), stop publishing and queue for it again
+            with exclusive(checkpoint_db, args.name, stop) as lease:
+                if lease is not None:
+                    relay.run(stop, lease.held)
     finally:
         store.close()
     return 0

@@ -20,6 +20,7 @@ DEFAULTS: dict[str, str] = {
     "EVENTSTORE_MAX_EVENT_BYTES": str(1024 * 1024),
     "EVENTSTORE_NOTIFY": "1",
     "RELAY_WINDOW": "500",
+    "RELAY_EXCLUDE_CATEGORIES": "account",
     "LOG_LEVEL": "INFO",
 }
 
@@ -37,6 +38,7 @@ class Settings:
     max_event_bytes: int
     notify: bool
     relay_window: int
+    relay_exclude_categories: tuple[str, ...]
     log_level: str
 
     @classmethod
@@ -56,6 +58,11 @@ class Settings:
             max_event_bytes=int(get("EVENTSTORE_MAX_EVENT_BYTES")),
             notify=get("EVENTSTORE_NOTIFY") not in ("0", "false", "no"),
             relay_window=int(get("RELAY_WINDOW")),
+            relay_exclude_categories=tuple(
+                c.strip()
+                for c in get("RELAY_EXCLUDE_CATEGORIES").split(",")
+                if c.strip()
+            ),
             log_level=get("LOG_LEVEL"),
         )
 

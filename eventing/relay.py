@@ -15,7 +15,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import amqp
@@ -38,6 +38,10 @@ RECOVERABLE = (
     psycopg.OperationalError,
     StoreUnavailable,
 )
+
+
+CLOSE_TIMEOUT = 2.0
+"""Seconds to wait for the broker to acknowledge closing a connection."""
 
 
 class PublishFailed(EventingError):
@@ -69,9 +73,17 @@ class ConfirmedPublisher:
     def __init__(self, amqp_uri: str, confirm_timeout: float = 30.0) -> None:
         self._kombu = kombu.Connection(amqp_uri, connect_timeout=5, heartbeat=0)
         self._kombu.connect()
-        self._conn: amqp.Connection = self._kombu.connection
-        self._channel = self._conn.channel()
-        self._channel.confirm_select()
+        try:
+            self._conn: amqp.Connection = self._kombu.connection
+            # Every socket operation without a timeout of its own (writes, the
+            # replies to channel.open, confirm.select and exchange.declare) is bounded:
+            # a broker that stops reading or answering must not block the relay.
+            self._conn.sock.settimeout(confirm_timeout)
+            self._channel = self._conn.channel()
+            self._channel.confirm_select()
+        except BaseException:
+            self._drop()
+            raise
         self._channel.events["basic_ack"].add(self._on_ack)
         self._channel.events["basic_nack"].add(self._on_nack)
         self._confirm_timeout = confirm_timeout
@@ -124,10 +136,22 @@ class ConfirmedPublisher:
             raise PublishFailed("RabbitMQ nacked a message of the window")
 
     def close(self) -> None:
+        """Close the connection; wait at most CLOSE_TIMEOUT for the broker's reply."""
+        sock = getattr(getattr(self._conn, "transport", None), "sock", None)
         try:
+            if sock is not None:
+                sock.settimeout(CLOSE_TIMEOUT)
             self._kombu.release()
         except Exception:
             log.debug("closing a broken AMQP connection", exc_info=True)
+            self._drop()
+
+    def _drop(self) -> None:
+        """Let go of the connection without the close handshake."""
+        try:
+            self._kombu.collect()
+        except Exception:
+            log.debug("dropping a broken AMQP connection", exc_info=True)
 
 
 class Relay:
@@ -143,8 +167,10 @@ class Relay:
         window: int = 500,
         confirm_timeout: float = 30.0,
         max_backoff: float = 10.0,
+        exclude_categories: Sequence[str] = ("account",),
     ) -> None:
         self.store = store
+        self.exclude = frozenset(exclude_categories)
         self.checkpoints = checkpoints
         self.amqp_uri = amqp_uri
         self.name = name
@@ -153,10 +179,17 @@ class Relay:
         self.max_backoff = max_backoff
         self.position = 0
 
-    def run(self, stop: threading.Event) -> None:
-        """Publish until `stop` is set, reconnecting after any recoverable failure."""
+    def run(
+        self, stop: threading.Event, leader: Callable[[], bool] = lambda: True
+    ) -> None:
+        """Publish until `stop` is set or `leader()` turns false (leadership lost),
+        reconnecting after any recoverable failure."""
         failures = 0
-        while not stop.is_set():
+
+        def stopping() -> bool:
+            return stop.is_set() or not leader()
+
+        while not stopping():
             publisher: ConfirmedPublisher | None = None
             try:
                 self.position = self.checkpoints.load(self.name)
@@ -165,9 +198,13 @@ class Relay:
                     "relay %s publishing after position %d", self.name, self.position
                 )
                 for batch in self.store.subscribe_batches(
-                    self.position, batch_size=self.window, stop=stop.is_set
+                    self.position, batch_size=self.window, stop=stopping
                 ):
-                    publisher.publish_window(batch)
+                    # categories kept off the bus (credentials) are passed over, not
+                    # published; the checkpoint moves past them all the same
+                    publishable = [e for e in batch if e.category not in self.exclude]
+                    if publishable:
+                        publisher.publish_window(publishable)
                     self.checkpoints.save(self.name, batch[-1].position)
                     self.position = batch[-1].position
                     failures = 0

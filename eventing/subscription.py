@@ -174,32 +174,65 @@ def lock_key(name: str) -> int:
     return zlib.crc32(f"eventing.subscription:{name}".encode())
 
 
+class Lease:
+    """Leadership held through a session-level advisory lock.
+
+    `held()` checks, at most every `check_every` seconds, that the session still holds
+    the lock: if PostgreSQL restarted or killed the session, the lock is gone and a
+    standby may already be running, so the holder must stop.
+    """
+
+    def __init__(self, conn: Connection, key: int, check_every: float = 2.0) -> None:
+        self._conn = conn
+        self._key = key
+        self._check_every = check_every
+        self._checked = time.monotonic()
+        self._held = True
+
+    def held(self) -> bool:
+        if not self._held or time.monotonic() - self._checked < self._check_every:
+            return self._held
+        self._checked = time.monotonic()
+        try:
+            row = self._conn.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND pid = pg_backend_pid() AND granted "
+                "AND ((classid::bigint << 32) | objid::bigint) = %s",
+                (self._key,),
+            ).fetchone()
+            self._held = bool(row and row[0])
+        except psycopg.Error:
+            self._held = False
+        if not self._held:
+            log.warning("leadership lost: the lock session is gone")
+        return self._held
+
+
 @contextlib.contextmanager
 def exclusive(
     conninfo: str,
     name: str,
     stop: threading.Event,
     poll: float = 1.0,
-) -> Iterator[bool]:
-    """Hold the advisory lock for `name` (True); False if stopped while waiting.
+) -> Iterator[Lease | None]:
+    """Hold the advisory lock for `name` (a Lease); None if stopped while waiting.
 
     The lock lives as long as the session: if this process dies, PostgreSQL releases it
     and a standby takes over from the shared checkpoint.
     """
     conn = psycopg.connect(conninfo, autocommit=True)
+    key = lock_key(name)
     try:
         announced = False
         while not stop.is_set():
-            row = conn.execute(
-                "SELECT pg_try_advisory_lock(%s)", (lock_key(name),)
-            ).fetchone()
+            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
             if row and row[0]:
-                yield True
+                yield Lease(conn, key)
                 return
             if not announced:
                 log.info("%s is running elsewhere; waiting as standby", name)
                 announced = True
             time.sleep(poll)
-        yield False
+        yield None
     finally:
         conn.close()

@@ -11,12 +11,11 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 import pytest
 from psycopg import sql
-from psycopg.conninfo import make_conninfo
 
 from eventing.migrate import migrate_store
 
@@ -26,7 +25,8 @@ RUN_ID = uuid.uuid4().hex[:10]
 
 
 def _db_uri(name: str) -> str:
-    return make_conninfo(PG_BASE, dbname=name)
+    """PG_BASE with another database, as a postgresql:// URL (what open_store takes)."""
+    return urlunsplit(urlsplit(PG_BASE)._replace(path=f"/{name}"))
 
 
 def _admin() -> psycopg.Connection[tuple[object, ...]]:

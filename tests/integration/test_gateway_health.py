@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,10 +12,10 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from psycopg.conninfo import conninfo_to_dict
+
+from tests.support.processes import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -37,24 +36,6 @@ class Gateway:
 StartGateway = Callable[[dict[str, str]], Gateway]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _postgres_url(conninfo: str) -> str:
-    """The URL form the settings use, for a key=value conninfo from the fixtures."""
-    params = conninfo_to_dict(conninfo)
-    user = quote(str(params.get("user") or "postgres"), safe="")
-    password = params.get("password")
-    auth = f"{user}:{quote(str(password), safe='')}" if password else user
-    host = params.get("host") or "127.0.0.1"
-    port = params.get("port") or 5432
-    return f"postgresql://{auth}@{host}:{port}/{params['dbname']}"
-
-
 def _get(url: str) -> tuple[int, dict[str, object]]:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
@@ -69,7 +50,7 @@ def start_gateway(tmp_path: Path) -> Iterator[StartGateway]:
     processes: list[subprocess.Popen[bytes]] = []
 
     def start(settings: dict[str, str]) -> Gateway:
-        port = _free_port()
+        port = free_port()
         env = {
             **os.environ,
             "PSYCOPG_WAIT_FUNC": "wait_select",
@@ -114,7 +95,7 @@ class TestGatewayHealth:
     def test_a_live_gateway_is_ready_when_every_dependency_answers(
         self, start_gateway: StartGateway, store_db: str, amqp_uri: str
     ) -> None:
-        database = _postgres_url(store_db)
+        database = store_db
         base = start_gateway(
             {
                 "AMQP_URI": amqp_uri,
@@ -142,7 +123,7 @@ class TestGatewayHealth:
             {
                 "AMQP_URI": amqp_uri,
                 "EVENTSTORE_URI": "postgresql://postgres@127.0.0.1:1/closed",
-                "READMODEL_DATABASE_URL": _postgres_url(store_db),
+                "READMODEL_DATABASE_URL": store_db,
             }
         ).base
 
@@ -161,7 +142,7 @@ class TestGatewayHealth:
     def test_an_idle_gateway_stops_within_seconds_of_sigterm(
         self, start_gateway: StartGateway, store_db: str, amqp_uri: str
     ) -> None:
-        database = _postgres_url(store_db)
+        database = store_db
         gateway = start_gateway(
             {
                 "AMQP_URI": amqp_uri,

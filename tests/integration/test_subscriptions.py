@@ -128,14 +128,15 @@ class TestExclusiveRunner:
 
         def first() -> None:
             with exclusive(store_db, "relay", stop, poll=0.05) as leader:
-                order.append(f"first:{leader}")
+                order.append(f"first:{leader is not None}")
                 first_has_it.set()
                 release_first.wait(10)
 
         def second() -> None:
             first_has_it.wait(10)
             with exclusive(store_db, "relay", stop, poll=0.05) as leader:
-                order.append(f"second:{leader}:after-release={release_first.is_set()}")
+                held, released = leader is not None, release_first.is_set()
+                order.append(f"second:{held}:after-release={released}")
 
         threads = [threading.Thread(target=first), threading.Thread(target=second)]
         for thread in threads:
@@ -150,7 +151,26 @@ class TestExclusiveRunner:
     def test_a_standby_stopped_while_waiting_does_not_run(self, store_db: str):
         holder_stop, standby_stop = threading.Event(), threading.Event()
         with exclusive(store_db, "projector", holder_stop) as leader:
-            assert leader
+            assert leader is not None
             standby_stop.set()
             with exclusive(store_db, "projector", standby_stop) as standby:
-                assert standby is False
+                assert standby is None
+
+    def test_a_leader_whose_lock_session_dies_learns_it_lost_the_lead(
+        self, store_db: str
+    ):
+        with exclusive(store_db, "relay", threading.Event()) as lease:
+            assert lease is not None
+            assert lease.held()
+            with psycopg.connect(store_db, autocommit=True) as admin:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks "
+                    "WHERE locktype = 'advisory' AND pid <> pg_backend_pid() AND "
+                    "database = (SELECT oid FROM pg_database "
+                    "WHERE datname = current_database())"
+                )
+            lease._checked -= 10  # do not wait for the next periodic check
+            assert not lease.held()
+            # and the lock is free for a standby
+            with exclusive(store_db, "relay", threading.Event()) as standby:
+                assert standby is not None

@@ -1,0 +1,1 @@
+"""Test-only helpers: subprocesses, broker queues, store shortcuts, Nameko services."""
