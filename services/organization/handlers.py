@@ -55,6 +55,17 @@ A = TypeVar("A", bound=Aggregate)
 Clock = Callable[[], datetime]
 
 
+def _foreign_bureaus(codes: list[str]) -> RowError:
+    return RowError(
+        "bureaus",
+        0,
+        "bureau_code",
+        "other_bureau",
+        f"只能导入本局数据，文件中含有：{'、'.join(codes)}",
+        f"only your own bureau can be imported; found {', '.join(codes)}",
+    )
+
+
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -612,33 +623,37 @@ class OrganizationHandlers:
                 after = batch[-1].position
         return chart
 
-    def import_chart(self, rows: Rows, ctx: CommandContext) -> dict[str, Any]:
+    def import_chart(
+        self, rows: Rows, ctx: CommandContext, attempts: int = 3
+    ) -> dict[str, Any]:
         """Apply a workbook: all rows valid or nothing written; same file twice is a
-        no-op. A crash or conflict part-way leaves a partial import that running the
-        same file again completes (every step is idempotent)."""
+        no-op. When another writer got there first (a concurrent import, a redelivered
+        request), the chart is read again and the import planned again, so it
+        converges; a crash part-way leaves a partial import that running the same
+        file again completes."""
         bureau_ids = {
             str(cells.get("bureau_code") or "")
             for sheet in rows.values()
             for _, cells in sheet
         } - {""}
         allowed = {ctx.bureau_id} if ctx.bureau_id else bureau_ids
-        chart = self.chart(sorted(bureau_ids & allowed))
         foreign = sorted(bureau_ids - allowed)
-        plan = plan_import(rows, chart)
-        if foreign:
-            plan.errors.insert(
-                0,
-                RowError(
-                    "bureaus", 0, "bureau_code", "other_bureau",
-                    f"只能导入本局数据，文件中含有：{'、'.join(foreign)}",
-                    f"only your own bureau can be imported; found {', '.join(foreign)}",
-                ),
-            )  # fmt: skip
-        if plan.errors:
-            raise ImportInvalid(
-                count=len(plan.errors), rows=[e.to_dict() for e in plan.errors]
-            )
-        self._write(plan, ctx)
+        for attempt in range(attempts):
+            chart = self.chart(sorted(bureau_ids & allowed))
+            plan = plan_import(rows, chart)  # cells are normalised in place, once
+            if foreign:
+                plan.errors.insert(0, _foreign_bureaus(foreign))
+            if plan.errors:
+                raise ImportInvalid(
+                    count=len(plan.errors), rows=[e.to_dict() for e in plan.errors]
+                )
+            try:
+                self._write(plan, ctx)
+            except WrongExpectedVersion as error:
+                if attempt == attempts - 1:
+                    raise Conflict(stream=error.stream) from error
+                continue
+            break
         return {
             "rows": plan.rows,
             "events": plan.event_count,
@@ -661,10 +676,7 @@ class OrganizationHandlers:
 
         with ThreadPoolExecutor(self.import_workers) as pool:
             for phase in plan.phases:
-                try:
-                    list(pool.map(append, phase))
-                except WrongExpectedVersion as error:
-                    raise Conflict(stream=error.stream) from error
+                list(pool.map(append, phase))
 
     def export_chart(self, ctx: CommandContext) -> OrgChart:
         return self.chart([self._bureau_of(ctx)])

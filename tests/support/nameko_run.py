@@ -26,7 +26,12 @@ class NamekoServices:
         self.config.write_text(json.dumps({"AMQP_URI": amqp_uri, "max_workers": 10}))
 
     def start(self, service_class: str, *ready_queues: str) -> Process:
-        """Run one service; return once each of `ready_queues` has a consumer."""
+        """Run one service (a class of tests/support/services.py, or a module path
+        such as services.organization.service); return once each of `ready_queues`
+        has a consumer."""
+        target = (
+            service_class if "." in service_class else f"{SERVICES}:{service_class}"
+        )
         process = self.processes.python(
             service_class,
             [
@@ -35,7 +40,7 @@ class NamekoServices:
                 "run",
                 "--config",
                 str(self.config),
-                f"{SERVICES}:{service_class}",
+                target,
             ],
             {
                 "PSYCOPG_WAIT_FUNC": "wait_select",

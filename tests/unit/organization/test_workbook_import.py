@@ -7,6 +7,7 @@ import copy
 import pytest
 
 from services.organization.domain.errors import ImportInvalid
+from services.organization.handlers import OrganizationHandlers
 from services.organization.samples import sample_rows, write_rows
 from services.organization.xlsx import export_chart, read_workbook, template
 
@@ -70,6 +71,24 @@ class TestImportingABureau:
             org.import_chart(rows, _ctx("b01"))
         assert raised.value.details["rows"][0]["reason"] == "other_bureau"
         assert store.head() == 0
+
+    def test_an_import_that_loses_a_race_to_the_same_import_converges(self, org, store):
+        rows = sample_rows(units=3, people_per_unit=4)
+        ctx = _ctx("b01")
+        real_append = store.append
+        raced = {"done": False}
+
+        def append_after_a_rival(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if not raced["done"]:  # a redelivered request runs the same import first
+                raced["done"] = True
+                rival = OrganizationHandlers(store, org.clock, org.hasher)
+                rival.import_chart(sample_rows(units=3, people_per_unit=4), ctx)
+            return real_append(*args, **kwargs)
+
+        store.append = append_after_a_rival
+        result = org.import_chart(rows, ctx)
+        assert result["events"] == 0  # everything was already there on the re-plan
+        assert len(org.chart(["b01"]).people_of("b01")) == 12
 
     def test_an_exported_chart_imports_as_no_change(self, org):
         ctx = _ctx("b01")
