@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -21,6 +22,8 @@ from services.organization.domain.model import Position, UnitKind
 from services.organization.domain.workbook import SHEETS, WORDS, RowError, Rows
 
 MAX_BYTES = 20 * 1024 * 1024
+# the template the README links to; regenerate: python -m services.organization.template
+TEMPLATE_PATH = Path(__file__).parent / "templates" / "org-chart-template.xlsx"
 KEY_IN_HEADER = re.compile(r"\(([a-z_]+)\)|（([a-z_]+)）")
 INSTRUCTIONS = "说明 Instructions"
 

@@ -101,3 +101,18 @@ def _ctx(bureau: str):  # type: ignore[no-untyped-def]
     from eventing.aggregate import CommandContext
 
     return CommandContext(bureau_id=bureau, actor="admin")
+
+
+class TestTheCommittedTemplate:
+    def test_it_has_every_sheet_and_column_the_importer_reads(self):
+        import openpyxl
+
+        from services.organization.domain.workbook import SHEETS
+        from services.organization.xlsx import TEMPLATE_PATH
+
+        book = openpyxl.load_workbook(TEMPLATE_PATH, read_only=True)
+        for key, (title, columns) in SHEETS.items():
+            header = next(book[title].iter_rows(values_only=True))
+            assert list(header) == [
+                f"{label} ({column})" for column, label in columns
+            ], key
