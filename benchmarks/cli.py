@@ -1,0 +1,306 @@
+"""`python -m benchmarks`: run every row, print one table, exit 0.
+
+It reports; it does not judge: a row that misses its target says FAIL in the table
+and the exit status stays 0 (a row that could not run at all says ERROR).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import platform
+import signal
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from time import perf_counter
+from types import FrameType
+
+import psycopg
+from psycopg.conninfo import make_conninfo
+
+from benchmarks import sandbox
+from benchmarks.measure import Comparison
+from benchmarks.report import Row, Target, details, table
+from benchmarks.settings import Settings, parse
+
+log = logging.getLogger("benchmarks")
+
+
+def _progress(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def _load() -> str:
+    try:
+        with open("/proc/loadavg", encoding="ascii") as loadavg:
+            return "load " + " ".join(loadavg.read().split()[:3])
+    except OSError:
+        return "load unknown"
+
+
+def _memory() -> str:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            kb = int(meminfo.readline().split()[1])
+        return f"{kb / 1024 / 1024:.1f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        return "RAM unknown"
+
+
+def _server_facts(server: str) -> str:
+    try:
+        with psycopg.connect(make_conninfo(server, dbname="postgres")) as conn:
+            version = conn.execute("SHOW server_version").fetchone()
+            fsync = conn.execute("SHOW fsync").fetchone()
+            sync = conn.execute("SHOW synchronous_commit").fetchone()
+        assert version and fsync and sync
+        return (
+            f"PostgreSQL {version[0]} (fsync={fsync[0]}, synchronous_commit={sync[0]})"
+        )
+    except psycopg.Error as error:
+        return "PostgreSQL unreachable: " + " ".join(str(error).split())
+
+
+def _plan(settings: Settings) -> dict[str, list[Row]]:
+    s = settings.sizes
+    plain = "plain autocommit single-row INSERT into a same-shape table (bigserial)"
+    rows = {
+        "single": [Row("append 1 event/call, 1 writer", "ev/s", Target(0.70), plain)],
+        "concurrent": [
+            Row(
+                f"append 1 event/call, {s.writers} writers",
+                "ev/s",
+                Target(0.50),
+                f"{plain}, {s.writers} connections",
+            )
+        ],
+        "batched": [
+            Row(
+                f"append {s.batch} events/call, 1 writer",
+                "ev/s",
+                Target(0.70, floor=30_000),
+                f"plain {s.batch}-row INSERT per transaction "
+                f"({s.batch_baseline}) into the same-shape table",
+            )
+        ],
+        "catchup": [
+            Row(
+                f"catch-up read of {s.read_events:,} events",
+                "ev/s",
+                Target(0.60),
+                f"server-side cursor scan (itersize {s.read_batch}), json decoded",
+            )
+        ],
+        "relay": [
+            Row(
+                f"relay: publish_window, confirms, window {s.relay_window}",
+                "msg/s",
+                Target(0.40),
+                "unconfirmed persistent basic_publish of the same messages",
+            ),
+            Row(
+                "relay: Relay loop (read, confirm, checkpoint)",
+                "msg/s",
+                Target(0.40),
+                "unconfirmed persistent basic_publish of the same messages",
+            ),
+        ],
+        "eventsourcing": [
+            Row(
+                "save 1-event aggregates vs eventsourcing, 1 writer",
+                "agg/s",
+                Target(times=1.5),
+                _their_version(),
+            ),
+            Row(
+                f"save 1-event aggregates vs eventsourcing, {s.writers} writers",
+                "agg/s",
+                Target(times=1.5),
+                _their_version(),
+            ),
+        ],
+    }
+    return {key: value for key, value in rows.items() if key in settings.only} or rows
+
+
+def _their_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return f"eventsourcing {version('eventsourcing')} Application, PostgreSQL"
+    except Exception:
+        return "eventsourcing (not installed)"
+
+
+def _run(row: Row, measure: Callable[[], Comparison]) -> None:
+    _progress(f"{row.what} ...")
+    started = perf_counter()
+    try:
+        row.result = measure()
+    except Exception as error:
+        row.error = f"{type(error).__name__}: {error}"
+        log.debug("row failed", exc_info=True)
+        traceback.print_exc(file=sys.stderr)
+    _progress(f"{row.what}: done in {perf_counter() - started:.1f}s")
+
+
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C, so the throwaway database and vhost are dropped."""
+
+    def handle(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handle)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _group_errors(plan: dict[str, list[Row]], keys: Sequence[str]) -> Iterator[None]:
+    """A failure outside any row (database unreachable, ...) marks the group ERROR."""
+    try:
+        yield
+    except Exception as error:
+        traceback.print_exc(file=sys.stderr)
+        for key in keys:
+            for row in plan.get(key, []):
+                if row.result is None and row.error is None:
+                    row.error = f"{type(error).__name__}: {error}"
+
+
+def _write_rows(settings: Settings, plan: dict[str, list[Row]], db: str) -> None:
+    from benchmarks.writes import WriteBench
+
+    bench = WriteBench(db, settings.sizes)
+    try:
+        if "single" in plan:
+            _run(plan["single"][0], bench.single)
+        if "concurrent" in plan:
+            _run(plan["concurrent"][0], bench.concurrent)
+        if "batched" in plan:
+            _run(plan["batched"][0], bench.batched)
+    finally:
+        bench.close()
+
+
+def _versus_rows(settings: Settings, rows: list[Row], db: str) -> None:
+    """Row 6 in a database of its own, so both sides start from empty tables."""
+    from benchmarks.versus import VersusBench
+    from eventing.store.postgres import PostgresEventStore
+
+    sizes = settings.sizes
+    store = PostgresEventStore(
+        db, pool_size=max(sizes.writers, 4) + 1, notify=sizes.notify
+    )
+    try:
+        versus = VersusBench(store, db, sizes)
+        try:
+            one, many = rows
+            _run(one, lambda: versus.compare(1))
+            _run(many, lambda: versus.compare(sizes.writers))
+        finally:
+            versus.close()
+    finally:
+        store.close()
+
+
+def _read_rows(
+    settings: Settings, plan: dict[str, list[Row]], db: str, rid: str
+) -> None:
+    from benchmarks.reads import ReadBench, populate
+    from eventing.store.postgres import PostgresEventStore
+
+    sizes = settings.sizes
+    store = PostgresEventStore(db, notify=sizes.notify)
+    try:
+        count = max(
+            sizes.read_events if "catchup" in plan else 0,
+            sizes.relay_events if "relay" in plan else 0,
+        )
+        _progress(f"populating {count:,} events through the store ...")
+        started = perf_counter()
+        populate(store, count)
+        _progress(f"populated in {perf_counter() - started:.1f}s")
+        if "catchup" in plan:
+            _run(plan["catchup"][0], ReadBench(store, db, sizes).compare)
+        if "relay" in plan:
+            _relay_rows(settings, plan["relay"], store, db, rid)
+    finally:
+        store.close()
+
+
+def _relay_rows(
+    settings: Settings, rows: list[Row], store: object, db: str, rid: str
+) -> None:
+    from benchmarks.publish import PublishBench
+
+    if not sandbox.rabbitmqctl_available():
+        for row in rows:
+            row.error = "rabbitmqctl not found: cannot create a throwaway vhost"
+        return
+    with sandbox.vhost(settings.amqp_uri, f"bench_{rid}") as uri:
+        bench = PublishBench(store, db, uri, settings.sizes)  # type: ignore[arg-type]
+        try:
+            windows, loop = rows
+            _run(windows, lambda: bench.compare(bench.windows))
+            _run(loop, lambda: bench.compare(bench.relay))
+        finally:
+            bench.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    settings = parse(argv)
+    logging.basicConfig(
+        level=os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    plan = _plan(settings)
+    rid = sandbox.run_id()
+    load_at_start = _load()
+    started = perf_counter()
+    write_keys = ("single", "concurrent", "batched")
+    read_keys = ("catchup", "relay")
+    with _terminate_cleanly():
+        if any(key in plan for key in write_keys):
+            name = f"bench_{rid}"
+            with (
+                _group_errors(plan, write_keys),
+                sandbox.store_database(settings.postgres, name) as db,
+            ):
+                _write_rows(settings, plan, db)
+        if "eventsourcing" in plan:
+            name = f"bench_{rid}_es"
+            with (
+                _group_errors(plan, ["eventsourcing"]),
+                sandbox.store_database(settings.postgres, name) as db,
+            ):
+                _versus_rows(settings, plan["eventsourcing"], db)
+        if any(key in plan for key in read_keys):
+            name = f"bench_{rid}_read"
+            with (
+                _group_errors(plan, read_keys),
+                sandbox.store_database(settings.postgres, name) as db,
+            ):
+                _read_rows(settings, plan, db, rid)
+    rows = [row for group in plan.values() for row in group]
+    print(
+        f"Machine: {os.cpu_count()} CPUs, {_memory()}, {load_at_start} at start, "
+        f"{platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}; "
+        f"{_server_facts(settings.postgres)}"
+    )
+    print(f"Sizes: {settings.sizes}")
+    print(table(rows))
+    print("Samples (each median is over these):")
+    print(details(rows))
+    print(
+        f"Total time {perf_counter() - started:.0f}s, {_load()} at the end (run {rid})."
+    )
+    # A missed target is a finding, not a failure; a row that could not be measured
+    # at all (ERROR) means the benchmark itself is broken.
+    return 1 if any(row.result is None for row in rows) else 0

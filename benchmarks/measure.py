@@ -1,0 +1,103 @@
+"""Timing: time-boxed loops, threaded loops, and alternated ours/baseline samples."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from time import perf_counter
+
+Op = Callable[[], int]
+"""One unit of work; returns how many events/messages it handled."""
+
+Sample = Callable[[float], float]
+"""Runs for about `duration` seconds; returns a rate (units per second)."""
+
+
+def run_for(op: Op, duration: float) -> float:
+    """Call `op` until `duration` has passed; the rate of units it reported."""
+    done = 0
+    start = perf_counter()
+    deadline = start + duration
+    while True:
+        done += op()
+        now = perf_counter()
+        if now >= deadline:
+            break
+    return done / (now - start)
+
+
+def run_threads(ops: Sequence[Op], duration: float) -> float:
+    """Run each op in its own thread, all starting together; the combined rate."""
+    counts = [0] * len(ops)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(ops) + 1)
+    times: dict[str, float] = {}
+
+    def work(index: int, op: Op) -> None:
+        done = 0
+        try:
+            barrier.wait()
+            deadline = times["start"] + duration
+            while True:
+                done += op()
+                if perf_counter() >= deadline:
+                    break
+        except BaseException as error:  # reported by the caller
+            errors.append(error)
+        finally:
+            counts[index] = done
+
+    threads = [
+        threading.Thread(target=work, args=(i, op), daemon=True)
+        for i, op in enumerate(ops)
+    ]
+    for thread in threads:
+        thread.start()
+    times["start"] = perf_counter()
+    barrier.wait()
+    for thread in threads:
+        thread.join()
+    elapsed = perf_counter() - times["start"]
+    if errors:
+        raise errors[0]
+    return sum(counts) / elapsed
+
+
+@dataclass
+class Comparison:
+    """Rates of repeated samples of our side and the baseline."""
+
+    ours: list[float] = field(default_factory=list)
+    baseline: list[float] = field(default_factory=list)
+
+    @property
+    def ours_median(self) -> float:
+        return statistics.median(self.ours)
+
+    @property
+    def baseline_median(self) -> float:
+        return statistics.median(self.baseline)
+
+
+def alternate(
+    ours: Sample,
+    baseline: Sample,
+    *,
+    duration: float,
+    reps: int,
+    warmup: float,
+) -> Comparison:
+    """Warm both sides up, then sample them alternately (ABBA...) `reps` times."""
+    if warmup > 0:
+        ours(warmup)
+        baseline(warmup)
+    result = Comparison()
+    for rep in range(reps):
+        sides = [(ours, result.ours), (baseline, result.baseline)]
+        if rep % 2:
+            sides.reverse()
+        for sample, rates in sides:
+            rates.append(sample(duration))
+    return result
