@@ -1,0 +1,67 @@
+"""Both append paths of the PostgreSQL store write the same chain and refuse the same
+races: the store chains hashes itself when it knows the stream's head, and asks the
+database to when it does not (a store that never read the stream)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from eventing.errors import WrongExpectedVersion
+from eventing.events import NO_STREAM, Metadata, NewEvent
+from eventing.store.postgres import PostgresEventStore
+
+META = Metadata(service="complaints", bureau_id="b01", actor="tester")
+
+
+@pytest.fixture
+def stores(store_db: str) -> Iterator[tuple[PostgresEventStore, PostgresEventStore]]:
+    first, second = PostgresEventStore(store_db), PostgresEventStore(store_db)
+    yield first, second
+    first.close()
+    second.close()
+
+
+def batch(*types: str) -> list[NewEvent]:
+    return [NewEvent(t, {"t": t}) for t in types]
+
+
+class TestTwoStoresOnOneStream:
+    def test_appends_through_either_path_form_one_intact_chain(self, stores):
+        a, b = stores
+        stream = f"complaint-{uuid.uuid4()}"
+        a.append(stream, batch("E1"), NO_STREAM, META)  # new stream: chained here
+        b.append(
+            stream, batch("E2"), 1, META
+        )  # b never saw it: chained by the database
+        b.append(stream, batch("E3", "E4"), 2, META)  # b knows the head now
+        a.append(stream, batch("E5", "E6"), 4, META)  # a's head is stale: database
+        stored = a.read_stream(stream)
+        assert [e.type for e in stored] == ["E1", "E2", "E3", "E4", "E5", "E6"]
+        assert [e.version for e in stored] == [1, 2, 3, 4, 5, 6]
+        assert [e.prev_hash for e in stored[1:]] == [e.hash for e in stored[:-1]]
+        assert a.verify().ok
+
+    def test_a_store_with_a_stale_head_loses_the_race_cleanly(self, stores):
+        a, b = stores
+        stream = f"complaint-{uuid.uuid4()}"
+        a.append(stream, batch("E1"), NO_STREAM, META)
+        b.append(stream, batch("Other"), 1, META)
+        with pytest.raises(WrongExpectedVersion) as raised:
+            a.append(stream, batch("Mine"), 1, META)  # a still believes version 1
+        assert raised.value.actual == 2
+        assert [e.type for e in a.read_stream(stream)] == ["E1", "Other"]
+
+    @pytest.mark.parametrize("size", [1, 3])
+    def test_an_append_ahead_of_the_stream_is_refused_on_either_path(
+        self, stores, size
+    ):
+        a, b = stores
+        stream = f"complaint-{uuid.uuid4()}"
+        a.append(stream, batch("E1"), NO_STREAM, META)
+        with pytest.raises(WrongExpectedVersion) as raised:
+            b.append(stream, batch(*[f"X{i}" for i in range(size)]), 5, META)
+        assert raised.value.actual == 1
+        assert b.stream_version(stream) == 1
