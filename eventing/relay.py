@@ -110,9 +110,8 @@ class ConfirmedPublisher:
             )
             self._declared.add(exchange)
 
-    def publish_window(self, envelopes: Sequence[Envelope]) -> None:
-        """Publish every envelope, then wait until RabbitMQ has confirmed them all."""
-        self._nacked = False
+    def publish(self, envelopes: Sequence[Envelope]) -> int:
+        """Publish without waiting; the delivery tag to pass to `wait_confirmed`."""
         for envelope in envelopes:
             exchange = exchange_for(envelope)
             self.declare(exchange)
@@ -121,8 +120,13 @@ class ConfirmedPublisher:
             )
             self._pending.add(self._next_tag)
             self._next_tag += 1
+        return self._next_tag - 1
+
+    def wait_confirmed(self, tag: int) -> None:
+        """Wait until RabbitMQ has confirmed every message up to `tag`; raise
+        PublishFailed if any was nacked or the confirms do not come in time."""
         deadline = time.monotonic() + self._confirm_timeout
-        while self._pending:
+        while self._pending and min(self._pending) <= tag:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise PublishFailed(
@@ -133,7 +137,11 @@ class ConfirmedPublisher:
             except TimeoutError:
                 continue
         if self._nacked:
-            raise PublishFailed("RabbitMQ nacked a message of the window")
+            raise PublishFailed("RabbitMQ nacked a message")
+
+    def publish_window(self, envelopes: Sequence[Envelope]) -> None:
+        """Publish every envelope, then wait until RabbitMQ has confirmed them all."""
+        self.wait_confirmed(self.publish(envelopes))
 
     def close(self) -> None:
         """Close the connection; wait at most CLOSE_TIMEOUT for the broker's reply."""
@@ -197,18 +205,8 @@ class Relay:
                 log.info(
                     "relay %s publishing after position %d", self.name, self.position
                 )
-                for batch in self.store.subscribe_batches(
-                    self.position, batch_size=self.window, stop=stopping
-                ):
-                    # categories kept off the bus (credentials) are passed over, not
-                    # published; the checkpoint moves past them all the same
-                    publishable = [e for e in batch if e.category not in self.exclude]
-                    if publishable:
-                        publisher.publish_window(publishable)
-                    self.checkpoints.save(self.name, batch[-1].position)
-                    self.position = batch[-1].position
-                    failures = 0
-                    self._observe(batch)
+                self._follow(publisher, stopping)
+                failures = 0
             except (*RECOVERABLE, PublishFailed) as error:
                 failures += 1
                 metrics.RELAY_FAILURES.labels(type(error).__name__).inc()
@@ -218,6 +216,39 @@ class Relay:
             finally:
                 if publisher is not None:
                     publisher.close()
+
+    def _follow(
+        self, publisher: ConfirmedPublisher, stopping: Callable[[], bool]
+    ) -> None:
+        """Read, publish and checkpoint with one window in flight: window N+1 is
+        published while N's confirms arrive, and N is checkpointed once confirmed."""
+        read_to = self.position
+        in_flight: tuple[int | None, list[Envelope]] | None = None
+
+        def settle(tag: int | None, batch: list[Envelope]) -> None:
+            if tag is not None:
+                publisher.wait_confirmed(tag)
+            self.checkpoints.save(self.name, batch[-1].position)
+            self.position = batch[-1].position
+            self._observe(batch)
+
+        while not stopping():
+            batch = self.store.read_all(read_to, self.window)
+            if batch:
+                # categories kept off the bus (credentials) are passed over, not
+                # published; the checkpoint moves past them all the same
+                publishable = [e for e in batch if e.category not in self.exclude]
+                tag = publisher.publish(publishable) if publishable else None
+                if in_flight is not None:
+                    settle(*in_flight)
+                in_flight, read_to = (tag, batch), batch[-1].position
+            elif in_flight is not None:
+                settle(*in_flight)
+                in_flight = None
+            else:
+                self.store.wait_for_new(read_to, 0.5)
+        if in_flight is not None:
+            settle(*in_flight)  # leave nothing published but unrecorded at a stop
 
     def _observe(self, batch: list[Envelope]) -> None:
         for envelope in batch:
