@@ -121,6 +121,15 @@ def _plan(settings: Settings) -> dict[str, list[Row]]:
                 _their_version(),
             ),
         ],
+        "organization": [
+            Row(
+                f"org chart import, {s.org_bureaus}x{s.org_units}x{s.org_people} "
+                f"= {s.org_bureaus * s.org_units * s.org_people:,} people (.xlsx)",
+                "ev/s",
+                Target(within=120),
+                "raw single-event appends through the port, 4 threads, same run",
+            )
+        ],
     }
     return {key: value for key, value in rows.items() if key in settings.only} or rows
 
@@ -280,6 +289,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sandbox.store_database(settings.postgres, name) as db,
             ):
                 _versus_rows(settings, plan["eventsourcing"], db)
+        if "organization" in plan:
+            name = f"bench_{rid}_org"
+            with (
+                _group_errors(plan, ["organization"]),
+                sandbox.store_database(settings.postgres, name) as db,
+            ):
+                from benchmarks.organization import OrgImportBench
+
+                _run(
+                    plan["organization"][0], OrgImportBench(db, settings.sizes).compare
+                )
         if any(key in plan for key in read_keys):
             name = f"bench_{rid}_read"
             with (

@@ -71,6 +71,8 @@ class Comparison:
 
     ours: list[float] = field(default_factory=list)
     baseline: list[float] = field(default_factory=list)
+    elapsed: float | None = None  # seconds, for rows with an absolute time target
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ours_median(self) -> float:

@@ -16,6 +16,7 @@ class Target:
     share: float = 0.0
     floor: float | None = None
     times: float | None = None
+    within: float | None = None  # seconds: the measured run must finish this fast
 
     def required(self, baseline: float) -> float:
         if self.times is not None:
@@ -24,6 +25,8 @@ class Target:
         return min(needed, self.floor) if self.floor is not None else needed
 
     def describe(self) -> str:
+        if self.within is not None:
+            return f"<= {self.within:g} s"
         if self.times is not None:
             return f">= {self.times:g}x"
         text = f">= {self.share:.0%}"
@@ -50,6 +53,8 @@ class Row:
     @property
     def passed(self) -> bool:
         assert self.result is not None
+        if self.target.within is not None:
+            return (self.result.elapsed or float("inf")) <= self.target.within
         return self.result.ours_median >= self.target.required(
             self.result.baseline_median
         )
@@ -102,6 +107,7 @@ def details(rows: list[Row]) -> str:
             ours = ", ".join(f"{v:,.0f}" for v in row.result.ours)
             base = ", ".join(f"{v:,.0f}" for v in row.result.baseline)
             lines.append(f"    samples: ours [{ours}]  baseline [{base}]")
+            lines.extend(f"    {note}" for note in row.result.notes)
         if row.error:
             lines.append("    ERROR " + " ".join(row.error.split()))
         lines.extend(f"    {note}" for note in row.notes)

@@ -36,6 +36,9 @@ class Sizes:
         False, "baseline clock stops only after a round trip on its channel"
     )
     notify: bool = _knob(True, "the store's NOTIFY wake-up (on in production)")
+    org_bureaus: int = _knob(30, "bureaus in the org-chart import")
+    org_units: int = _knob(25, "units per bureau in the org-chart import")
+    org_people: int = _knob(60, "people per unit in the org-chart import")
 
 
 QUICK = Sizes(
@@ -45,6 +48,9 @@ QUICK = Sizes(
     read_events=5_000,
     relay_events=2_000,
     relay_reps=1,
+    org_bureaus=2,
+    org_units=3,
+    org_people=5,
 )
 
 
@@ -71,7 +77,15 @@ def _sizes_from_env(base: Sizes) -> Sizes:
     return replace(base, **changes)
 
 
-ROWS = ("single", "concurrent", "batched", "catchup", "relay", "eventsourcing")
+ROWS = (
+    "single",
+    "concurrent",
+    "batched",
+    "catchup",
+    "relay",
+    "eventsourcing",
+    "organization",
+)
 
 
 def parse(argv: Sequence[str] | None = None) -> Settings:

@@ -1,0 +1,30 @@
+"""`python -m benchmarks --quick` runs every row: a broken benchmark fails CI.
+
+The figures of a quick run mean nothing (tiny sizes); `make bench` measures.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.processes import REPO, child_env
+
+pytestmark = pytest.mark.integration
+
+
+def test_every_benchmark_row_runs_and_reports():
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick"],
+        env=child_env({}),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")][1:]
+    assert len(rows) >= 9, result.stdout  # writes, reads, relay, eventsourcing, org
+    assert not [row for row in rows if "ERROR" in row], result.stdout
