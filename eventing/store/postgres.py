@@ -9,8 +9,10 @@ transaction writes one batch. A follower reads only positions below
 the snapshot's xmin has finished, and every transaction that has not yet written will
 get an id at or above it. So no event can ever commit later with a position a follower
 has already passed. Writers never wait for each other (no table lock); the price is
-that one long transaction holding an id holds followers back, which is why the store's
-sessions bound statement and idle-in-transaction time, and why lag is alerted on.
+that one long transaction holding an id holds followers back — any such transaction on
+the same PostgreSQL server, in any database, since transaction ids are server-wide.
+The store's sessions bound statement and idle-in-transaction time; give the event
+store a server of its own (or keep every other transaction short) and alert on lag.
 """
 
 from __future__ import annotations
