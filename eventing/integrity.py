@@ -13,11 +13,12 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from eventing.events import GENESIS_HASH, JSON, Envelope, encode_json, utc_iso
 
 
-def content_digest(
+def canonical_fields(
     *,
     event_id: str,
     type: str,
@@ -30,25 +31,26 @@ def content_digest(
     actor: str | None,
     correlation_id: str | None,
     causation_id: str | None,
-    data: JSON,
-) -> bytes:
-    """sha256 of the canonical form of an event's content."""
-    return digest_with_payload(
-        [
-            event_id,
-            type,
-            schema_version,
-            stream,
-            version,
-            utc_iso(recorded_at),
-            service,
-            bureau_id,
-            actor,
-            correlation_id,
-            causation_id,
-        ],
-        encode_json(data),
-    )
+) -> list[JSON]:
+    """Every field an event's digest covers besides its payload, in their one order."""
+    return [
+        event_id,
+        type,
+        schema_version,
+        stream,
+        version,
+        utc_iso(recorded_at),
+        service,
+        bureau_id,
+        actor,
+        correlation_id,
+        causation_id,
+    ]
+
+
+def content_digest(*, data: JSON, **fields: Any) -> bytes:
+    """sha256 of an event's canonical form; `fields` are canonical_fields' arguments."""
+    return digest_with_payload(canonical_fields(**fields), encode_json(data))
 
 
 def digest_with_payload(fields: list[JSON], payload: bytes) -> bytes:

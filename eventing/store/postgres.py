@@ -41,9 +41,8 @@ from eventing.events import (
     Metadata,
     NewEvent,
     decode_json,
-    utc_iso,
 )
-from eventing.integrity import chain, digest_with_payload
+from eventing.integrity import canonical_fields, chain, digest_with_payload
 from eventing.store.base import AppendResult, EventStore
 
 log = logging.getLogger(__name__)
@@ -297,22 +296,21 @@ class PostgresEventStore(EventStore):
         metadata: Metadata,
     ) -> AppendResult:
         recorded_at = self._clock()
-        recorded_text = utc_iso(recorded_at)
         digests = [
             digest_with_payload(
-                [
-                    event.event_id,
-                    event.type,
-                    event.schema_version,
-                    stream,
-                    expected + offset + 1,
-                    recorded_text,
-                    metadata.service,
-                    metadata.bureau_id,
-                    metadata.actor,
-                    metadata.correlation_id,
-                    metadata.causation_id,
-                ],
+                canonical_fields(
+                    event_id=event.event_id,
+                    type=event.type,
+                    schema_version=event.schema_version,
+                    stream=stream,
+                    version=expected + offset + 1,
+                    recorded_at=recorded_at,
+                    service=metadata.service,
+                    bureau_id=metadata.bureau_id,
+                    actor=metadata.actor,
+                    correlation_id=metadata.correlation_id,
+                    causation_id=metadata.causation_id,
+                ),
                 payload,
             )
             for offset, (event, payload) in enumerate(
