@@ -43,8 +43,9 @@ from services.organization.domain.errors import (
     PlanYearUnknown,
 )
 from services.organization.domain.importing import ImportPlan, plan_import
-from services.organization.domain.model import AccountKind, Role
+from services.organization.domain.model import AccountKind
 from services.organization.domain.person import person_id_for
+from services.organization.domain.principal import roles_of
 from services.organization.domain.unit import unit_id_for
 from services.organization.domain.workbook import RowError, Rows
 
@@ -379,13 +380,12 @@ class OrganizationHandlers:
         if cmd.kind is AccountKind.PERSON and cmd.password is not None:
             check_password_strength(cmd.password, self.policy)
             password_hash = self.hasher.hash(cmd.password)
-        roles = cmd.roles or (
-            [Role.API_CLIENT] if cmd.kind is AccountKind.SERVICE else []
-        )
         self._execute(
             self.accounts,
             cmd.username,
-            lambda a: a.open(cmd.kind, bureau_id, cmd.person_id, roles, password_hash),
+            lambda a: a.open(
+                cmd.kind, bureau_id, cmd.person_id, cmd.roles, password_hash
+            ),
             ctx,
         )
         return self.principal(cmd.username)
@@ -501,32 +501,16 @@ class OrganizationHandlers:
         gives (unit head, info officer, committee, leading group and its office)."""
         account = self.accounts.load(username)
         account.require()
-        roles = set(account.roles)
-        person_view: dict[str, Any] | None = None
         bureau = self.bureaus.load(account.bureau_id)
-        if account.person_id:
-            person = self.people.load(account.person_id)
-            person_view = views.person(person)
-            unit = self.units.load(person.unit_id) if person.unit_id else None
-            if person.active:
-                roles.add(Role.STAFF.value)
-                if unit and unit.head_id == person.id:
-                    roles.add(Role.UNIT_HEAD.value)
-                if unit and unit.info_officer_id == person.id:
-                    roles.add(Role.INFO_OFFICER.value)
-                if person.id in bureau.committee:
-                    roles.add(Role.COMMITTEE_MEMBER.value)
-                if person.id in bureau.leading_group:
-                    roles.add(Role.LEADING_GROUP.value)
-                if person.id in bureau.office:
-                    roles.add(Role.LEADING_GROUP_OFFICE.value)
+        person = self.people.load(account.person_id) if account.person_id else None
+        unit = self.units.load(person.unit_id) if person and person.unit_id else None
         return {
             "username": account.username,
             "kind": account.kind.value,
             "bureau_id": account.bureau_id,
             "district_id": bureau.district_id,
-            "person": person_view,
-            "roles": sorted(roles),
+            "person": views.person(person) if person else None,
+            "roles": roles_of(account, person, unit, bureau),
             "disabled": account.disabled,
         }
 

@@ -114,6 +114,8 @@ class Account(Aggregate):
         if self.opened:
             raise AlreadyExists(kind="account", id=self.id)
         check_grantable(roles)
+        if kind is AccountKind.SERVICE and not roles:
+            roles = [Role.API_CLIENT]
         self._raise(
             AccountOpened(
                 self.id,

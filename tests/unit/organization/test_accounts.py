@@ -113,3 +113,29 @@ class TestRolesAndKeys:
         assert not service.accepts_api_key("k1", "other")
         service.revoke_api_key("k1")
         assert not service.accepts_api_key("k1", "hash")
+
+
+class TestDerivedRoles:
+    def test_someone_who_left_keeps_only_granted_roles(self):
+        from datetime import date
+
+        from services.organization.domain import Bureau, Person, Unit
+        from services.organization.domain.model import Position, UnitKind
+        from services.organization.domain.principal import roles_of
+
+        bureau = Bureau("zjj")
+        bureau.register("d1", "住建局")
+        unit = Unit("zjj.u1")
+        unit.register("zjj", "u1", "窗口", UnitKind.STATION, True)
+        person = Person("zjj.001")
+        person.register(unit, "001", "张三", Position.UNIT_HEAD, "")
+        unit.appoint_head(person)
+        bureau.add_committee_member(person)
+        a = account()
+        assert roles_of(a, person, unit, bureau) == [
+            "committee_member",
+            "staff",
+            "unit_head",
+        ]
+        person.leave(date(2026, 6, 1))
+        assert roles_of(a, person, unit, bureau) == ["staff"]  # granted at opening
