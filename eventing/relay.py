@@ -11,6 +11,7 @@ consumer drops duplicates by event id.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -48,6 +49,10 @@ class PublishFailed(EventingError):
     """RabbitMQ refused (nack) or did not confirm a window in time."""
 
     code = "publish_failed"
+
+
+class Stopped(Exception):
+    """Told to stop while confirms were outstanding; they are published again later."""
 
 
 def exchange_for(envelope: Envelope) -> str:
@@ -122,11 +127,16 @@ class ConfirmedPublisher:
             self._next_tag += 1
         return self._next_tag - 1
 
-    def wait_confirmed(self, tag: int) -> None:
+    def wait_confirmed(
+        self, tag: int, stopping: Callable[[], bool] = lambda: False
+    ) -> None:
         """Wait until RabbitMQ has confirmed every message up to `tag`; raise
-        PublishFailed if any was nacked or the confirms do not come in time."""
+        PublishFailed if any was nacked or the confirms do not come in time, and
+        Stopped if `stopping()` turns true meanwhile (nothing is checkpointed)."""
         deadline = time.monotonic() + self._confirm_timeout
         while self._pending and min(self._pending) <= tag:
+            if stopping():
+                raise Stopped()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise PublishFailed(
@@ -207,6 +217,8 @@ class Relay:
                 )
                 self._follow(publisher, stopping)
                 failures = 0
+            except Stopped:
+                log.info("relay %s stopped with confirms outstanding", self.name)
             except (*RECOVERABLE, PublishFailed) as error:
                 failures += 1
                 metrics.RELAY_FAILURES.labels(type(error).__name__).inc()
@@ -227,7 +239,7 @@ class Relay:
 
         def settle(tag: int | None, batch: list[Envelope]) -> None:
             if tag is not None:
-                publisher.wait_confirmed(tag)
+                publisher.wait_confirmed(tag, stopping)
             self.checkpoints.save(self.name, batch[-1].position)
             self.position = batch[-1].position
             self._observe(batch)
@@ -246,9 +258,11 @@ class Relay:
                 settle(*in_flight)
                 in_flight = None
             else:
+                metrics.FOLLOWER_LAG_SECONDS.labels(self.name).set(0.0)  # caught up
                 self.store.wait_for_new(read_to, 0.5)
         if in_flight is not None:
-            settle(*in_flight)  # leave nothing published but unrecorded at a stop
+            with contextlib.suppress(Stopped):
+                settle(*in_flight)  # record what is confirmed before stopping
 
     def _observe(self, batch: list[Envelope]) -> None:
         for envelope in batch:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -473,6 +474,32 @@ class TestBrokerGoesSilent:
         relay.stop()
 
         assert set(collect_everything(event_queue)) == set(ids)
+
+    def test_a_stop_is_not_held_up_by_confirms_that_never_come(
+        self,
+        store: EventStore,
+        store_uri: str,
+        relay_threads: RelayThreads,
+        relay_name: str,
+        silent_proxy: tuple[SilentableProxy, str],
+    ) -> None:
+        proxy, via_proxy = silent_proxy
+        relay = relay_threads.start(relay_name, amqp_uri=via_proxy, confirm_timeout=60)
+        append_backlog(store, 1)
+        wait_caught_up(store_uri, relay_name)
+        confirmed = checkpoint(store_uri, relay_name)
+
+        assert proxy.silence() == 1
+        append_backlog(store, 5)  # published, but no confirm will ever come
+        wait_until(
+            lambda: relay.relay.position == confirmed and last_position(store_uri) > 0,
+            timeout=5,
+            describe="the relay to be waiting on confirms",
+        )
+        started = time.monotonic()
+        relay.stop()
+        assert time.monotonic() - started < 10  # not the 60 s confirm timeout
+        assert checkpoint(store_uri, relay_name) == confirmed  # nothing unconfirmed
 
 
 class TestStandbyRelay:
