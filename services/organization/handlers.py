@@ -368,6 +368,10 @@ class OrganizationHandlers:
             bureau.remove_office_member(cmd.person_id)
 
         self._execute(self.bureaus, person.bureau_id, leave_bureau, ctx)
+        for username in sorted(person.accounts):  # a person who left cannot log in
+            self._execute(
+                self.accounts, username, lambda a: a.disable("left the bureau"), ctx
+            )
         return views.person(self.people.load(cmd.person_id))
 
     # -- accounts ---------------------------------------------------------------------
@@ -388,6 +392,10 @@ class OrganizationHandlers:
             ),
             ctx,
         )
+        if cmd.person_id is not None:
+            self._execute(
+                self.people, cmd.person_id, lambda p: p.link_account(cmd.username), ctx
+            )
         return self.principal(cmd.username)
 
     def verify_credentials(

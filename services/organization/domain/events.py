@@ -225,6 +225,12 @@ class PersonLeft(DomainEvent):
     left_on: date
 
 
+@event
+@dataclass(frozen=True)
+class PersonAccountLinked(DomainEvent):
+    username: str
+
+
 # -- account -----------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from services.organization.domain.errors import (
     PersonInactive,
 )
 from services.organization.domain.events import (
+    PersonAccountLinked,
     PersonDetailsChanged,
     PersonLeft,
     PersonRegistered,
@@ -45,6 +46,7 @@ class Person(Aggregate):
         self.name = ""
         self.position = Position.STAFF
         self.phone = ""
+        self.accounts: set[str] = set()
 
     def register(
         self,
@@ -85,6 +87,12 @@ class Person(Aggregate):
         self.require_active()
         self._raise(PersonLeft(on))
 
+    def link_account(self, username: str) -> None:
+        """Remember a login of this person, so leaving the bureau can end it."""
+        self.require_active()
+        if username not in self.accounts:
+            self._raise(PersonAccountLinked(username))
+
     def require_active(self) -> None:
         if not self.registered:
             raise NotFound(kind="person", id=self.id)
@@ -106,3 +114,5 @@ class Person(Aggregate):
                 self.position = position
             case PersonLeft():
                 self.active = False
+            case PersonAccountLinked(username=username):
+                self.accounts.add(username)

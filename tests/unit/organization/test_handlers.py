@@ -137,6 +137,23 @@ class TestPrincipal:
         with pytest.raises(InvalidApiKey):
             org.verify_api_key(issued["api_key"])
 
+    def test_someone_who_leaves_the_bureau_can_no_longer_log_in(self, org, zjj):
+        from services.organization.domain.errors import AccountDisabled
+
+        setup_bureau(org, zjj)
+        account = {"username": "lina", "person_id": "zjj.002",
+                   "password": "a strong one 9"}  # fmt: skip
+        org.open_account(c.OpenAccount.parse(account), zjj)
+        org.record_departure(
+            c.RecordDeparture.parse({"person_id": "zjj.002", "left_on": "2026-05-31"}),
+            zjj,
+        )
+        with pytest.raises(AccountDisabled):
+            org.verify_credentials(
+                c.Credentials.parse({"username": "lina", "password": "a strong one 9"}),
+                zjj,
+            )
+
 
 class TestCampaign:
     def test_the_phase_of_today_uses_the_bureaus_time_zone(self, org, zjj, clock):
