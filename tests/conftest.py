@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from eventing.migrate import migrate_store
+from eventing.migrate import migrate_store, migrate_tracking
 
 PG_BASE = os.environ.get("TEST_PG_URI", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_HOST = os.environ.get("TEST_AMQP_HOST", "127.0.0.1:5672")
@@ -80,3 +80,12 @@ def amqp_uri() -> Iterator[str]:
     _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     yield f"amqp://guest:guest@{AMQP_HOST}/{quote(vhost, safe='')}"
     _rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture
+def readmodel_db() -> Iterator[str]:
+    """A fresh read-model database (checkpoints table only) for one test."""
+    name = f"evtest_{RUN_ID}_rm_{uuid.uuid4().hex[:8]}"
+    migrate_tracking(_db_uri(name))
+    yield _db_uri(name)
+    _drop(name)

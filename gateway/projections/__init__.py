@@ -1,0 +1,1 @@
+"""Read models of the gateway, built from the event store by projector processes."""

@@ -1,0 +1,172 @@
+"""Running projections: live, exactly once, and rebuilt beside the live tables.
+
+Each batch is one transaction that first takes the projection's advisory lock, then
+re-reads the checkpoint: if another projector (or a rebuild's swap) moved it since the
+batch was read, the batch is dropped and read again. So several projectors may run at
+once (they take turns per batch) and no event is ever applied twice or skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import zlib
+from collections.abc import Sequence
+
+import psycopg
+from psycopg import sql
+
+from eventing.store.base import EventStore
+from eventing.subscription import PostgresCheckpoints
+from gateway.projections.base import SCHEMA, Connection, Projection, Tables
+
+log = logging.getLogger(__name__)
+
+REBUILD_SUFFIX = "__rebuild"
+
+
+def _lock_key(projection: Projection) -> int:
+    return zlib.crc32(f"projection:{projection.name}".encode())
+
+
+def step(
+    conn: Connection,
+    store: EventStore,
+    projection: Projection,
+    tables: Tables,
+    checkpoint: str,
+    after: int,
+    batch_size: int,
+    locked: bool = False,
+) -> tuple[int, bool]:
+    """Apply one batch after `after`; return (new position, whether events were seen).
+
+    With `locked`, the caller already holds the projection's lock in an open
+    transaction (the rebuild's final catch-up)."""
+    batch = store.read_all(after, batch_size, categories=projection.categories)
+    if not batch:
+        return after, False
+    with conn.transaction():
+        if not locked:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(projection),))
+        current = PostgresCheckpoints.load_in(conn, checkpoint)
+        if current != after:  # someone else moved it: read again from there
+            return current, True
+        for envelope in batch:
+            projection.apply(conn, tables, envelope)
+        PostgresCheckpoints.save_in(conn, checkpoint, batch[-1].position)
+    return batch[-1].position, True
+
+
+class Projector:
+    """Keeps a set of projections up to date, round robin, until stopped."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        conninfo: str,
+        projections: Sequence[Projection],
+        batch_size: int = 500,
+    ) -> None:
+        self.store = store
+        self.conninfo = conninfo
+        self.projections = list(projections)
+        self.batch_size = batch_size
+
+    def run(self, stop: threading.Event) -> None:
+        with psycopg.connect(self.conninfo) as conn:
+            positions = {}
+            for projection in self.projections:
+                tables = Tables(list(projection.tables))
+                with conn.transaction():
+                    # IF NOT EXISTS is not safe against a concurrent creator
+                    conn.execute(
+                        "SELECT pg_advisory_xact_lock(%s)", (_lock_key(projection),)
+                    )
+                    projection.create(conn, tables)
+                    positions[projection.name] = PostgresCheckpoints.load_in(
+                        conn, projection.checkpoint
+                    )
+            while not stop.is_set():
+                busy = False
+                for projection in self.projections:
+                    position, moved = step(
+                        conn,
+                        self.store,
+                        projection,
+                        Tables(list(projection.tables)),
+                        projection.checkpoint,
+                        positions[projection.name],
+                        self.batch_size,
+                    )
+                    positions[projection.name] = position
+                    busy = busy or moved
+                if not busy:
+                    self.store.wait_for_new(min(positions.values(), default=0), 0.5)
+
+
+def rebuild(
+    store: EventStore, conninfo: str, projection: Projection, batch_size: int = 1000
+) -> int:
+    """Build `projection` again from position zero beside the live tables, then swap
+    them in; the live tables keep serving until the swap. Returns the position."""
+    live = Tables(list(projection.tables))
+    shadow = Tables(list(projection.tables), REBUILD_SUFFIX)
+    shadow_checkpoint = f"{projection.checkpoint}:rebuild"
+    with psycopg.connect(conninfo) as conn:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(projection),))
+            projection.drop(conn, shadow)
+            projection.create(conn, shadow)
+            projection.create(conn, live)
+            PostgresCheckpoints.save_in(conn, shadow_checkpoint, 0)
+        position, moved = 0, True
+        while moved:  # catch up without blocking the live projector
+            position, moved = step(
+                conn, store, projection, shadow, shadow_checkpoint, position, batch_size
+            )
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(projection),))
+            moved = True
+            while moved:  # the last events, with the live projector held back
+                position, moved = step(
+                    conn, store, projection, shadow, shadow_checkpoint, position,
+                    batch_size, locked=True,
+                )  # fmt: skip
+            _swap(conn, projection, live, shadow)
+            PostgresCheckpoints.save_in(conn, projection.checkpoint, position)
+            conn.execute(
+                "DELETE FROM eventing.checkpoints WHERE name = %s", (shadow_checkpoint,)
+            )
+    log.info("rebuilt %s up to position %d", projection.name, position)
+    return position
+
+
+def _swap(
+    conn: Connection, projection: Projection, live: Tables, shadow: Tables
+) -> None:
+    """Drop the live tables and give their names to the shadow tables, and the
+    shadow's index names (primary key included) to the indexes, so the next rebuild
+    can create its shadow again."""
+    for table in projection.tables:
+        old, new = shadow.physical(table), live.physical(table)
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(live[table]))
+        conn.execute(
+            sql.SQL("ALTER TABLE {} RENAME TO {}").format(
+                shadow[table], sql.Identifier(new)
+            )
+        )
+        indexes = conn.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = %s AND tablename = %s",
+            (SCHEMA, new),
+        ).fetchall()
+        for (index,) in indexes:
+            if index.startswith(old):
+                conn.execute(
+                    sql.SQL("ALTER INDEX {} RENAME TO {}").format(
+                        sql.SQL(".").join(
+                            [sql.Identifier(SCHEMA), sql.Identifier(index)]
+                        ),
+                        sql.Identifier(new + index[len(old) :]),
+                    )
+                )
