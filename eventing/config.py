@@ -17,6 +17,7 @@ DEFAULTS: dict[str, str] = {
     "GATEWAY_HOST": "127.0.0.1",
     "GATEWAY_PORT": "8000",
     "RELAY_METRICS_PORT": "9101",
+    "PROJECTOR_METRICS_PORT": "9102",
     "EVENTSTORE_MAX_EVENT_BYTES": str(1024 * 1024),
     "EVENTSTORE_NOTIFY": "1",
     "RELAY_WINDOW": "500",
@@ -35,6 +36,7 @@ class Settings:
     gateway_host: str
     gateway_port: int
     relay_metrics_port: int
+    projector_metrics_port: int
     max_event_bytes: int
     notify: bool
     relay_window: int
@@ -55,6 +57,7 @@ class Settings:
             gateway_host=get("GATEWAY_HOST"),
             gateway_port=int(get("GATEWAY_PORT")),
             relay_metrics_port=int(get("RELAY_METRICS_PORT")),
+            projector_metrics_port=int(get("PROJECTOR_METRICS_PORT")),
             max_event_bytes=int(get("EVENTSTORE_MAX_EVENT_BYTES")),
             notify=get("EVENTSTORE_NOTIFY") not in ("0", "false", "no"),
             relay_window=int(get("RELAY_WINDOW")),

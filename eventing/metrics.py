@@ -23,7 +23,7 @@ FOLLOWER_POSITION = Gauge(
 )
 FOLLOWER_LAG_EVENTS = Gauge(
     "follower_lag_events",
-    "Events stored but not yet handled by a follower.",
+    "Events stored but not yet handled by a follower (counted up to 1000).",
     ["follower"],
 )
 FOLLOWER_LAG_SECONDS = Gauge(

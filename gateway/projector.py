@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from eventing import metrics
 from eventing.config import Settings
 from eventing.logs import configure_logging
 from eventing.store import open_store
@@ -44,6 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             position = rebuild(store, settings.readmodel_database_url, chosen)
             print(f"rebuilt {chosen.name} up to position {position}")
             return 0
+        metrics.serve(settings.projector_metrics_port)
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())

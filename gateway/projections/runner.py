@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import zlib
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import psycopg
 from psycopg import sql
 
+from eventing import metrics
 from eventing.store.base import EventStore
 from eventing.subscription import PostgresCheckpoints
 from gateway.projections.base import SCHEMA, Connection, Projection, Tables
@@ -58,6 +61,16 @@ def step(
     return batch[-1].position, True
 
 
+def observe(store: EventStore, projection: Projection, position: int) -> None:
+    """Position and lag of a projection, for /metrics (follower_* gauges)."""
+    follower = projection.checkpoint
+    metrics.FOLLOWER_POSITION.labels(follower).set(position)
+    ahead = store.read_all(position, 1000, categories=projection.categories)
+    metrics.FOLLOWER_LAG_EVENTS.labels(follower).set(len(ahead))
+    age = (datetime.now(UTC) - ahead[0].recorded_at).total_seconds() if ahead else 0.0
+    metrics.FOLLOWER_LAG_SECONDS.labels(follower).set(max(age, 0.0))
+
+
 class Projector:
     """Keeps a set of projections up to date, round robin, until stopped."""
 
@@ -67,11 +80,13 @@ class Projector:
         conninfo: str,
         projections: Sequence[Projection],
         batch_size: int = 500,
+        observe_every: float = 5.0,
     ) -> None:
         self.store = store
         self.conninfo = conninfo
         self.projections = list(projections)
         self.batch_size = batch_size
+        self.observe_every = observe_every
 
     def run(self, stop: threading.Event) -> None:
         with psycopg.connect(self.conninfo) as conn:
@@ -87,7 +102,12 @@ class Projector:
                     positions[projection.name] = PostgresCheckpoints.load_in(
                         conn, projection.checkpoint
                     )
+            observed = 0.0
             while not stop.is_set():
+                if time.monotonic() - observed >= self.observe_every:
+                    observed = time.monotonic()
+                    for projection in self.projections:
+                        observe(self.store, projection, positions[projection.name])
                 busy = False
                 for projection in self.projections:
                     position, moved = step(

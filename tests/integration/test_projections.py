@@ -169,3 +169,21 @@ class TestRebuild:
         assert {"org_units_pkey", "org_units_i0", "org_people_i0"} <= indexes
         assert not [name for name in indexes if "__rebuild" in name]
         assert leftovers == (0,)
+
+
+class TestProjectorMetrics:
+    def test_position_and_lag_are_exposed_per_projection(self, store, readmodel_db):
+        from prometheus_client import REGISTRY
+
+        from gateway.projections.runner import observe
+
+        import_chart(store, bureaus=1, units=2, people_per_unit=3)
+        projection = OrgChartProjection()
+        labels = {"follower": "projection:org_chart"}
+        observe(store, projection, 0)
+        assert REGISTRY.get_sample_value("follower_lag_events", labels) > 0
+        assert REGISTRY.get_sample_value("follower_lag_seconds", labels) >= 0
+        observe(store, projection, store.head())
+        assert REGISTRY.get_sample_value("follower_lag_events", labels) == 0
+        assert REGISTRY.get_sample_value("follower_lag_seconds", labels) == 0
+        assert REGISTRY.get_sample_value("follower_position", labels) == store.head()
