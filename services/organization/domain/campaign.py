@@ -49,6 +49,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
         "investigation_working_days": 15,
         "reply_working_days": 3,
         "due_soon_working_days": 2,
+        "criticism_after_working_days": 5,
     },
     "ledger": {"default_deadline_days": 30, "escalation_days": [7, 14]},
     "evaluation": {"threshold": 0.30, "min_ballots": 5, "talk_working_days": 10},

@@ -1,0 +1,358 @@
+"""Commands of the complaints service: validated, typed, imperative names.
+
+Each `parse` checks a raw RPC payload and raises InvalidInput naming every bad field.
+Reporter name and contact travel only in `ReceiveComplaint`; the handler hands them to
+the identity vault (encrypted, crypto-shreddable) and the domain sees a reference.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from services.common.validation import Check
+from services.complaints.domain.model import (
+    AccountabilityKind,
+    Attachment,
+    Category,
+    Channel,
+    Outcome,
+    Satisfaction,
+)
+
+Payload = dict[str, Any]
+
+DESCRIPTION_MAX = 5000
+TEXT_MAX = 2000
+MAX_ATTACHMENTS = 20
+MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
+MEDIA_TYPE = re.compile(r"^[a-z]+/[A-Za-z0-9.+\-]+$")
+
+
+def _attachments(check: Check, raw: Any) -> tuple[Attachment, ...]:
+    if raw in (None, []):
+        return ()
+    if not isinstance(raw, list):
+        check.fail("attachments", "bad_format")
+        return ()
+    if len(raw) > MAX_ATTACHMENTS:
+        check.fail("attachments", "too_long")
+        return ()
+    found: list[Attachment] = []
+    for i, item in enumerate(raw):
+        at = f"attachments[{i}]."
+        if not isinstance(item, dict):
+            check.fail(f"attachments[{i}]", "bad_format")
+            continue
+        name = check.text(at + "name", item.get("name"), max_len=200)
+        media_type = check.text(at + "media_type", item.get("media_type"), max_len=100)
+        if media_type and not MEDIA_TYPE.match(media_type):
+            check.fail(at + "media_type", "bad_format")
+        size = int(
+            check.number(
+                at + "size",
+                item.get("size"),
+                low=1,
+                high=MAX_ATTACHMENT_BYTES,
+                integer=True,
+            )
+        )
+        digest = check.text(at + "sha256", item.get("sha256"), max_len=64)
+        if digest and not SHA256.match(digest):
+            check.fail(at + "sha256", "bad_format")
+        found.append(Attachment(name, media_type, size, digest.lower()))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class ReceiveComplaint:
+    """Log a report. {"unit_id": "zjj.bgs", "channel": "hotline", "category": "slow",
+    "description": "...", "attachments": [], "reporter_name": null,
+    "reporter_contact": null}"""
+
+    unit_id: str | None
+    channel: Channel
+    category: Category
+    description: str
+    attachments: tuple[Attachment, ...]
+    reporter_name: str | None
+    reporter_contact: str | None
+
+    @property
+    def anonymous(self) -> bool:
+        return self.reporter_name is None and self.reporter_contact is None
+
+    @classmethod
+    def parse(cls, raw: Payload) -> ReceiveComplaint:
+        check = Check()
+        unit_id = check.text("unit_id", raw.get("unit_id"), max_len=130, required=False)
+        channel = check.choice("channel", raw.get("channel"), Channel)
+        category = check.choice("category", raw.get("category"), Category)
+        description = check.text(
+            "description", raw.get("description"), max_len=DESCRIPTION_MAX
+        )
+        attachments = _attachments(check, raw.get("attachments"))
+        name = check.text(
+            "reporter_name", raw.get("reporter_name"), max_len=100, required=False
+        )
+        contact = check.text(
+            "reporter_contact", raw.get("reporter_contact"), max_len=200, required=False
+        )
+        check.done()
+        assert channel is not None and category is not None
+        return cls(
+            unit_id or None,
+            channel,
+            category,
+            description,
+            attachments,
+            name or None,
+            contact or None,
+        )
+
+
+def _complaint_id(check: Check, raw: Payload) -> str:
+    return check.identifier("complaint_id", raw.get("complaint_id"))
+
+
+def _reason(check: Check, raw: Payload, *, required: bool) -> str:
+    return check.text("reason", raw.get("reason"), max_len=TEXT_MAX, required=required)
+
+
+@dataclass(frozen=True)
+class AcceptComplaint:
+    complaint_id: str
+    reason: str
+
+    @classmethod
+    def parse(cls, raw: Payload) -> AcceptComplaint:
+        check = Check()
+        command = cls(_complaint_id(check, raw), _reason(check, raw, required=False))
+        check.done()
+        return command
+
+
+@dataclass(frozen=True)
+class RejectComplaint:
+    complaint_id: str
+    reason: str
+
+    @classmethod
+    def parse(cls, raw: Payload) -> RejectComplaint:
+        check = Check()
+        command = cls(_complaint_id(check, raw), _reason(check, raw, required=True))
+        check.done()
+        return command
+
+
+@dataclass(frozen=True)
+class AssignInvestigator:
+    complaint_id: str
+    investigator_id: str
+    reason: str
+
+    @classmethod
+    def parse(cls, raw: Payload) -> AssignInvestigator:
+        check = Check()
+        command = cls(
+            _complaint_id(check, raw),
+            check.text("investigator_id", raw.get("investigator_id"), max_len=130),
+            _reason(check, raw, required=False),
+        )
+        check.done()
+        return command
+
+
+@dataclass(frozen=True)
+class StartInvestigation:
+    complaint_id: str
+
+    @classmethod
+    def parse(cls, raw: Payload) -> StartInvestigation:
+        check = Check()
+        command = cls(_complaint_id(check, raw))
+        check.done()
+        return command
+
+
+@dataclass(frozen=True)
+class ConcludeInvestigation:
+    complaint_id: str
+    outcome: Outcome
+    findings: str
+
+    @classmethod
+    def parse(cls, raw: Payload) -> ConcludeInvestigation:
+        check = Check()
+        complaint_id = _complaint_id(check, raw)
+        outcome = check.choice("outcome", raw.get("outcome"), Outcome)
+        findings = check.text("findings", raw.get("findings"), max_len=DESCRIPTION_MAX)
+        check.done()
+        assert outcome is not None
+        return cls(complaint_id, outcome, findings)
+
+
+@dataclass(frozen=True)
+class DecideAccountability:
+    complaint_id: str
+    kind: AccountabilityKind
+    person_ids: tuple[str, ...]
+    reason: str
+
+    @classmethod
+    def parse(cls, raw: Payload) -> DecideAccountability:
+        check = Check()
+        complaint_id = _complaint_id(check, raw)
+        kind = check.choice("kind", raw.get("kind"), AccountabilityKind)
+        persons_raw = raw.get("person_ids") or []
+        persons: list[str] = []
+        if not isinstance(persons_raw, list):
+            check.fail("person_ids", "bad_format")
+        else:
+            persons = [
+                check.text(f"person_ids[{i}]", p, max_len=130)
+                for i, p in enumerate(persons_raw)
+            ]
+        reason = _reason(check, raw, required=False)
+        check.done()
+        assert kind is not None
+        return cls(complaint_id, kind, tuple(persons), reason)
+
+
+@dataclass(frozen=True)
+class ReplyToReporter:
+    complaint_id: str
+    reply: str
+
+    @classmethod
+    def parse(cls, raw: Payload) -> ReplyToReporter:
+        check = Check()
+        command = cls(
+            _complaint_id(check, raw),
+            check.text("reply", raw.get("reply"), max_len=DESCRIPTION_MAX),
+        )
+        check.done()
+        return command
+
+
+@dataclass(frozen=True)
+class RecordSatisfaction:
+    complaint_id: str
+    satisfaction: Satisfaction
+    reason: str
+
+    @classmethod
+    def parse(cls, raw: Payload) -> RecordSatisfaction:
+        check = Check()
+        complaint_id = _complaint_id(check, raw)
+        satisfaction = check.choice(
+            "satisfaction", raw.get("satisfaction"), Satisfaction
+        )
+        reason = _reason(check, raw, required=False)
+        check.done()
+        assert satisfaction is not None
+        return cls(complaint_id, satisfaction, reason)
+
+
+@dataclass(frozen=True)
+class CloseComplaint:
+    complaint_id: str
+    resolved: bool
+    reason: str
+
+    @classmethod
+    def parse(cls, raw: Payload) -> CloseComplaint:
+        check = Check()
+        complaint_id = _complaint_id(check, raw)
+        if not isinstance(raw.get("resolved"), bool):
+            # Explicit, never defaulted: an omitted flag must not read as resolved.
+            check.fail("resolved", "required")
+        command = cls(
+            complaint_id,
+            raw.get("resolved") is True,
+            _reason(check, raw, required=True),
+        )
+        check.done()
+        return command
+
+
+@dataclass(frozen=True)
+class AppealComplaint:
+    complaint_id: str
+    reason: str
+
+    @classmethod
+    def parse(cls, raw: Payload) -> AppealComplaint:
+        check = Check()
+        command = cls(_complaint_id(check, raw), _reason(check, raw, required=True))
+        check.done()
+        return command
+
+
+@dataclass(frozen=True)
+class SendBackComplaint:
+    complaint_id: str
+    reason: str
+    approver: str
+
+    @classmethod
+    def parse(cls, raw: Payload) -> SendBackComplaint:
+        check = Check()
+        command = cls(
+            _complaint_id(check, raw),
+            _reason(check, raw, required=True),
+            check.text("approver", raw.get("approver"), max_len=130),
+        )
+        check.done()
+        return command
+
+
+@dataclass(frozen=True)
+class TransferComplaint:
+    complaint_id: str
+    to_unit_id: str | None
+    reason: str
+    approver: str
+
+    @classmethod
+    def parse(cls, raw: Payload) -> TransferComplaint:
+        check = Check()
+        command = cls(
+            _complaint_id(check, raw),
+            check.text("to_unit_id", raw.get("to_unit_id"), max_len=130, required=False)
+            or None,
+            _reason(check, raw, required=True),
+            check.text("approver", raw.get("approver"), max_len=130),
+        )
+        check.done()
+        return command
+
+
+@dataclass(frozen=True)
+class ExtendDeadline:
+    complaint_id: str
+    working_days: int
+    reason: str
+    approver: str
+
+    @classmethod
+    def parse(cls, raw: Payload) -> ExtendDeadline:
+        check = Check()
+        command = cls(
+            _complaint_id(check, raw),
+            int(
+                check.number(
+                    "working_days",
+                    raw.get("working_days"),
+                    low=1,
+                    high=60,
+                    integer=True,
+                )
+            ),
+            _reason(check, raw, required=True),
+            check.text("approver", raw.get("approver"), max_len=130),
+        )
+        check.done()
+        return command
