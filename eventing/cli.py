@@ -29,13 +29,18 @@ def _stop_on_signals() -> threading.Event:
 
 
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
-    from eventing.migrate import migrate_store, migrate_tracking
+    from pathlib import Path
 
-    applied = (
-        migrate_store(settings.eventstore_uri)
-        if settings.eventstore_uri.startswith("postgres")
-        else []
-    )
+    from eventing.migrate import apply, migrate_store, migrate_tracking
+
+    applied: list[str] = []
+    if settings.eventstore_uri.startswith("postgres"):
+        applied += migrate_store(settings.eventstore_uri)
+        # Each service's own tables (services/<name>/migrations) live in the store.
+        services = Path(__file__).resolve().parent.parent / "services"
+        for directory in sorted(services.glob("*/migrations")):
+            table = f"{directory.parent.name}_service"
+            applied += apply(settings.eventstore_uri, directory, table=table)
     applied += migrate_tracking(settings.readmodel_database_url)
     print(
         f"migrations applied: {len(applied)}"

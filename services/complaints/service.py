@@ -1,0 +1,322 @@
+"""ComplaintsService: Nameko RPC entrypoints over the complaints handlers.
+
+Every entrypoint takes `payload` (the command's fields) and `context` (who calls, for
+which bureau, with which roles: {"bureau_id": "zjj", "actor": "zjj.1001",
+"roles": ["leading_group_office"], "correlation_id": "..."}) and answers a JSON-safe
+dict, or raises a typed DomainError that crosses RPC intact. Commands that compute a
+deadline take the campaign's settings as an optional `settings` in the payload
+({"complaints": {"investigation_working_days": 10}}); defaults 1 / 15 / 3.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+
+from eventing.config import Settings
+from eventing.nameko import ClockProvider, CommandMetrics, EventStoreProvider
+from services.common.context import command_context
+from services.common.errors import InvalidInput
+from services.common.rpc import deserializable, translated
+from services.complaints import commands as c
+from services.complaints.domain import errors as complaint_errors
+from services.complaints.handlers import ComplaintHandlers
+from services.complaints.protection import commands as p
+from services.complaints.protection import errors as protection_errors
+from services.complaints.protection.keys import KeyStore, PostgresKeyStore
+
+EXPECTED = deserializable(complaint_errors, protection_errors)
+
+Payload = dict[str, Any] | None
+Context = dict[str, Any] | None
+Answer = dict[str, Any]
+
+
+class KeyStoreProvider(DependencyProvider):  # type: ignore[misc]
+    """Reporters' keys in the service's own table of the event-store database."""
+
+    def setup(self) -> None:
+        config = self.container.config
+        uri = (
+            config.get("EVENTSTORE_URI")
+            or os.environ.get("EVENTSTORE_URI")
+            or Settings.from_env().eventstore_uri
+        )
+        self.keys = PostgresKeyStore(str(uri))
+
+    def get_dependency(self, worker_ctx: Any) -> KeyStore:
+        return self.keys
+
+
+def _settings(payload: Payload) -> dict[str, Any]:
+    raw = (payload or {}).get("settings")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise InvalidInput(fields={"settings": "bad_format"})
+    return raw
+
+
+def _roles(context: Context) -> frozenset[str]:
+    raw = (context or {}).get("roles") or []
+    if not isinstance(raw, list):
+        raise InvalidInput(fields={"context.roles": "bad_format"})
+    return frozenset(str(role) for role in raw)
+
+
+class ComplaintsService:
+    """The supervision and complaint hotline: 有举必查, 有查必果."""
+
+    name = "complaints"
+
+    store = EventStoreProvider()
+    clock = ClockProvider()
+    keys = KeyStoreProvider()
+    metrics = CommandMetrics()
+
+    @property
+    def handlers(self) -> ComplaintHandlers:
+        return ComplaintHandlers(self.store, self.clock, self.keys)
+
+    # -- intake and the lifecycle -------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def receive_complaint(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """Log a report; the answer holds the receipt code, shown once.
+        {"unit_id": "zjj.u003", "channel": "hotline", "category": "slow",
+        "description": "窗口办事拖拉", "attachments": [], "reporter_name": "张三",
+        "reporter_contact": "138...", "settings": {}}"""
+        return self.handlers.receive(
+            c.ReceiveComplaint.parse(payload or {}),
+            command_context(context),
+            _settings(payload),
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def accept_complaint(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """Accept a report for handling. {"complaint_id": "3f2a...", "reason": ""}"""
+        return self.handlers.accept(
+            c.AcceptComplaint.parse(payload or {}), command_context(context)
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def reject_complaint(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """Reject a report, with a reason. {"complaint_id": "3f2a...",
+        "reason": "不属于受理范围"}"""
+        return self.handlers.reject(
+            c.RejectComplaint.parse(payload or {}), command_context(context)
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def assign_investigator(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """Assign an investigator. {"complaint_id": "3f2a...",
+        "investigator_id": "zjj.1001", "reason": ""}"""
+        return self.handlers.assign(
+            c.AssignInvestigator.parse(payload or {}), command_context(context)
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def start_investigation(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """The assigned investigator starts. {"complaint_id": "3f2a..."}"""
+        return self.handlers.start(
+            c.StartInvestigation.parse(payload or {}), command_context(context)
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def conclude_investigation(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """有查必果: an outcome with findings. {"complaint_id": "3f2a...",
+        "outcome": "substantiated", "findings": "...", "settings": {}}"""
+        return self.handlers.conclude(
+            c.ConcludeInvestigation.parse(payload or {}),
+            command_context(context),
+            _settings(payload),
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def decide_accountability(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """严肃问责 on a substantiated case. {"complaint_id": "3f2a...",
+        "kind": "written_self_criticism", "person_ids": ["zjj.1007"], "reason": ""}"""
+        return self.handlers.decide_accountability(
+            c.DecideAccountability.parse(payload or {}), command_context(context)
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def reply_to_reporter(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """Answer the reporter. {"complaint_id": "3f2a...", "reply": "..."}"""
+        return self.handlers.reply(
+            c.ReplyToReporter.parse(payload or {}), command_context(context)
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def record_satisfaction(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """The reporter's verdict; dissatisfied reopens (重办). {"complaint_id":
+        "3f2a...", "satisfaction": "satisfied", "reason": "", "settings": {}}"""
+        return self.handlers.record_satisfaction(
+            c.RecordSatisfaction.parse(payload or {}),
+            command_context(context),
+            _settings(payload),
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def close_complaint(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """Close, saying whether it was resolved. {"complaint_id": "3f2a...",
+        "resolved": true, "reason": "已整改到位"}"""
+        return self.handlers.close(
+            c.CloseComplaint.parse(payload or {}), command_context(context)
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def appeal_complaint(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """An appeal reopens the case. {"complaint_id": "3f2a...", "reason": "..."}"""
+        return self.handlers.appeal(
+            c.AppealComplaint.parse(payload or {}),
+            command_context(context),
+            _settings(payload),
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def send_back_complaint(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """退单: back to be assigned again; the clock runs on. {"complaint_id":
+        "3f2a...", "reason": "非本单位职责", "approver": "zjj.1002"}"""
+        return self.handlers.send_back(
+            c.SendBackComplaint.parse(payload or {}), command_context(context)
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def transfer_complaint(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """转办 to another unit; the clock runs on. {"complaint_id": "3f2a...",
+        "to_unit_id": "zjj.u004", "reason": "...", "approver": "zjj.1002"}"""
+        return self.handlers.transfer(
+            c.TransferComplaint.parse(payload or {}), command_context(context)
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def extend_deadline(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """Extend the running deadline, once. {"complaint_id": "3f2a...",
+        "working_days": 5, "reason": "...", "approver": "zjj.1002", "settings": {}}"""
+        return self.handlers.extend_deadline(
+            c.ExtendDeadline.parse(payload or {}),
+            command_context(context),
+            _settings(payload),
+        )
+
+    # -- the calendar -------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def load_work_schedule(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """Load a year's State Council schedule and recompute the bureau's open
+        deadlines. {"schedule": {"year": 2027, "holidays": ["2027-01-01"],
+        "workdays": ["2027-02-06"]}, "settings": {}}"""
+        schedule = (payload or {}).get("schedule")
+        if not isinstance(schedule, dict):
+            raise InvalidInput(fields={"schedule": "required"})
+        return self.handlers.load_work_schedule(
+            schedule, command_context(context), _settings(payload)
+        )
+
+    # -- queries ------------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def get_complaint(self, payload: Payload = None, context: Context = None) -> Answer:
+        """One case as staff see it (no reporter identity).
+        {"complaint_id": "3f2a..."}"""
+        cmd = p.ComplaintRef.parse(payload or {})
+        return self.handlers.complaint(cmd.complaint_id, command_context(context))
+
+    # -- the reporter ---------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def follow_complaint(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """The public view by receipt code. {"receipt_code": "K7Q2-M9XD-4TZP-8HRN"}"""
+        return self.handlers.follow(
+            p.FollowComplaint.parse(payload or {}), command_context(context)
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def add_information(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """The reporter adds to their case by receipt code.
+        {"receipt_code": "K7Q2-M9XD-4TZP-8HRN", "text": "...", "attachments": []}"""
+        return self.handlers.add_information(
+            p.AddInformation.parse(payload or {}), command_context(context)
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def read_reporter_identity(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """Who reported (investigator or leading group office only; recorded).
+        {"complaint_id": "3f2a..."}"""
+        return self.handlers.read_identity(
+            p.ComplaintRef.parse(payload or {}),
+            command_context(context),
+            _roles(context),
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def forget_reporter(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """Crypto-shred a reporter (leading group office only).
+        {"complaint_id": "3f2a...", "reason": "举报人要求删除个人信息"}"""
+        return self.handlers.forget_reporter(
+            p.ForgetReporter.parse(payload or {}),
+            command_context(context),
+            _roles(context),
+        )

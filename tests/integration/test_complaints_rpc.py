@@ -1,0 +1,231 @@
+"""The complaints service for real: `nameko run`, RabbitMQ RPC, PostgreSQL store."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from eventing.migrate import apply
+from eventing.store import open_store
+from services.common.errors import Conflict, InvalidInput
+from services.common.rpc import deserializable
+from services.complaints.domain import errors as complaint_errors
+from services.complaints.domain.errors import (
+    AccountabilityNotApplicable,
+    FindingsRequired,
+    IllegalTransition,
+)
+from services.complaints.protection import errors as protection_errors
+from services.complaints.protection.errors import (
+    IdentityAccessDenied,
+    IdentityForgotten,
+)
+from tests.support.fixtures import processes  # noqa: F401 - fixture by name
+from tests.support.nameko_run import NamekoServices
+from tests.support.processes import Processes
+
+pytestmark = pytest.mark.integration
+
+deserializable(complaint_errors, protection_errors)  # typed errors on this side too
+
+MIGRATIONS = Path(__file__).parents[2] / "services" / "complaints" / "migrations"
+INVESTIGATOR = "zjj.p-investigator"
+STAFF = {"bureau_id": "zjj", "actor": "zjj.p-operator"}
+AS_INVESTIGATOR = {"bureau_id": "zjj", "actor": INVESTIGATOR}
+OFFICE = {
+    "bureau_id": "zjj",
+    "actor": "zjj.p-office",
+    "roles": ["leading_group_office"],
+}
+REPORT = {
+    "unit_id": "zjj.u003",
+    "channel": "hotline",
+    "category": "slow",
+    "description": "窗口办事拖拉，材料齐全仍让跑三趟",
+    "reporter_name": "王小明",
+    "reporter_contact": "13800000000",
+}
+
+
+@pytest.fixture
+def complaints(
+    processes: Processes,  # noqa: F811
+    tmp_path: Path,
+    store_db: str,
+    amqp_uri: str,
+) -> Iterator[Any]:
+    """The complaints service running on a migrated store, and an RPC proxy."""
+    apply(store_db, MIGRATIONS, table="complaints_service")
+    NamekoServices(processes, tmp_path, store_db, amqp_uri).start(
+        "services.complaints.service", "rpc-complaints"
+    )
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as proxy:
+        yield proxy.complaints
+
+
+def investigating(complaints: Any) -> tuple[str, str]:
+    answer = complaints.receive_complaint(REPORT, STAFF)
+    cid = answer["complaint"]["complaint_id"]
+    complaints.accept_complaint({"complaint_id": cid}, STAFF)
+    complaints.assign_investigator(
+        {"complaint_id": cid, "investigator_id": INVESTIGATOR}, STAFF
+    )
+    complaints.start_investigation({"complaint_id": cid}, AS_INVESTIGATOR)
+    return cid, answer["receipt_code"]
+
+
+class TestAReportFromIntakeToClosure:
+    def test_a_substantiated_report_is_handled_to_a_resolved_closure(
+        self, complaints, store_db
+    ):
+        cid, code = investigating(complaints)
+        concluded = complaints.conclude_investigation(
+            {
+                "complaint_id": cid,
+                "outcome": "substantiated",
+                "findings": "查实：窗口人员多次要求重复提交材料",
+            },
+            AS_INVESTIGATOR,
+        )
+        assert concluded["state"] == "concluded"
+        complaints.decide_accountability(
+            {
+                "complaint_id": cid,
+                "kind": "written_self_criticism",
+                "person_ids": ["zjj.p-clerk"],
+                "reason": "情节较轻",
+            },
+            OFFICE,
+        )
+        complaints.reply_to_reporter(
+            {"complaint_id": cid, "reply": "经查属实，已责令整改"}, STAFF
+        )
+        complaints.record_satisfaction(
+            {"complaint_id": cid, "satisfaction": "satisfied"}, STAFF
+        )
+        closed = complaints.close_complaint(
+            {"complaint_id": cid, "resolved": True, "reason": "已整改到位"}, STAFF
+        )
+
+        assert closed["state"] == "closed"
+        assert closed["resolved"] is True
+        public = complaints.follow_complaint({"receipt_code": code}, STAFF)
+        assert public == {
+            **public,
+            "state": "closed",
+            "replies": ["经查属实，已责令整改"],
+        }
+        store = open_store(store_db)
+        try:
+            types = [e.type for e in store.read_stream(f"complaint-{cid}")]
+            assert "ComplaintSubstantiated" in types
+            assert "AccountabilityDecided" in types
+            assert store.verify().ok
+        finally:
+            store.close()
+
+
+class TestTypedErrorsOverRpc:
+    def test_a_reply_before_the_conclusion_is_an_illegal_transition(self, complaints):
+        cid, _ = investigating(complaints)
+        with pytest.raises(IllegalTransition) as raised:
+            complaints.reply_to_reporter(
+                {"complaint_id": cid, "reply": "已处理"}, STAFF
+            )
+        assert raised.value.details["state"] == "investigating"
+        assert "不能执行" in raised.value.message("zh-CN")
+
+    def test_a_conclusion_without_findings_is_refused(self, complaints):
+        cid, _ = investigating(complaints)
+        with pytest.raises(InvalidInput) as raised:
+            complaints.conclude_investigation(
+                {"complaint_id": cid, "outcome": "substantiated", "findings": ""},
+                AS_INVESTIGATOR,
+            )
+        assert raised.value.details["fields"] == {"findings": "required"}
+
+    def test_accountability_on_an_unsubstantiated_case_is_refused(self, complaints):
+        cid, _ = investigating(complaints)
+        complaints.conclude_investigation(
+            {"complaint_id": cid, "outcome": "unsubstantiated", "findings": "查无实据"},
+            AS_INVESTIGATOR,
+        )
+        with pytest.raises(AccountabilityNotApplicable):
+            complaints.decide_accountability(
+                {"complaint_id": cid, "kind": "none", "reason": "不属实"}, OFFICE
+            )
+
+    def test_two_conclusions_at_once_one_wins_and_the_other_conflicts(
+        self, complaints, amqp_uri
+    ):
+        cid, _ = investigating(complaints)
+        outcomes: list[object] = []
+        barrier = threading.Barrier(2)
+
+        def conclude(outcome: str) -> None:
+            with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as proxy:
+                barrier.wait()
+                try:
+                    proxy.complaints.conclude_investigation(
+                        {"complaint_id": cid, "outcome": outcome, "findings": "查明"},
+                        AS_INVESTIGATOR,
+                    )
+                    outcomes.append("ok")
+                except (Conflict, IllegalTransition) as error:
+                    outcomes.append(type(error))
+
+        threads = [
+            threading.Thread(target=conclude, args=(o,))
+            for o in ("substantiated", "unsubstantiated")
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        # One wins; the other lost the race (Conflict) or came in after it
+        # (IllegalTransition): either way a typed error, and one conclusion only.
+        assert outcomes.count("ok") == 1
+        assert len(outcomes) == 2
+        assert complaints.get_complaint({"complaint_id": cid}, STAFF)["state"] == (
+            "concluded"
+        )
+
+    def test_findings_of_only_spaces_are_findings_required(self, complaints):
+        cid, _ = investigating(complaints)
+        with pytest.raises((FindingsRequired, InvalidInput)):
+            complaints.conclude_investigation(
+                {"complaint_id": cid, "outcome": "substantiated", "findings": "   "},
+                AS_INVESTIGATOR,
+            )
+
+
+class TestReporterProtectionOverRpc:
+    def test_forgetting_a_reporter_shreds_the_identity_and_keeps_the_log(
+        self, complaints, store_db
+    ):
+        cid, _ = investigating(complaints)
+        seen = complaints.read_reporter_identity({"complaint_id": cid}, OFFICE)
+        assert seen["name"] == "王小明"
+        with pytest.raises(IdentityAccessDenied):
+            complaints.read_reporter_identity({"complaint_id": cid}, STAFF)
+
+        complaints.forget_reporter(
+            {"complaint_id": cid, "reason": "举报人要求删除个人信息"}, OFFICE
+        )
+
+        with pytest.raises(IdentityForgotten):
+            complaints.read_reporter_identity({"complaint_id": cid}, AS_INVESTIGATOR)
+        store = open_store(store_db)
+        try:
+            types = [e.type for e in store.read_all()]
+            assert types.count("ReporterIdentityViewed") == 1
+            assert "ReporterForgotten" in types
+            assert store.verify().ok
+        finally:
+            store.close()
