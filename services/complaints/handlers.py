@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from eventing.aggregate import (
-    Aggregate,
     CommandContext,
-    DomainEvent,
-    DomainEventRegistry,
     Repository,
 )
 from eventing.errors import WrongExpectedVersion
@@ -33,6 +29,7 @@ from services.complaints.domain import (
     YearSchedule,
     registry,
 )
+from services.complaints.domain.calendar import WorkSchedules, calendar_registry
 from services.complaints.domain.errors import IllegalTransition
 from services.complaints.domain.events import ReporterReplied
 from services.complaints.protection import commands as p
@@ -56,50 +53,6 @@ CODE_ATTEMPTS = 5
 Clock = Callable[[], datetime]
 Settings = Mapping[str, Any] | None
 Answer = dict[str, Any]
-
-calendar_registry = DomainEventRegistry()
-
-
-@calendar_registry.event
-@dataclass(frozen=True)
-class WorkScheduleLoaded(DomainEvent):
-    year: int
-    holidays: tuple[date, ...]
-    workdays: tuple[date, ...]
-    actor: str
-    at: datetime
-    reason: str = ""
-
-
-class WorkSchedules(Aggregate):
-    """The official schedules loaded by operators (stream `complaintcalendar-cn`)."""
-
-    category = "complaintcalendar"
-
-    def __init__(self, id: str) -> None:
-        super().__init__(id)
-        self.years: dict[int, YearSchedule] = {}
-
-    def load(self, schedule: YearSchedule, actor: str, at: datetime) -> bool:
-        """Record a year's schedule; False when exactly that one is loaded already."""
-        if self.years.get(schedule.year) == schedule:
-            return False
-        self._raise(
-            WorkScheduleLoaded(
-                schedule.year,
-                tuple(sorted(schedule.holidays)),
-                tuple(sorted(schedule.workdays)),
-                actor,
-                at,
-            )
-        )
-        return True
-
-    def apply(self, event: DomainEvent) -> None:
-        if isinstance(event, WorkScheduleLoaded):
-            self.years[event.year] = YearSchedule(
-                event.year, frozenset(event.holidays), frozenset(event.workdays)
-            )
 
 
 def _new_id() -> str:
