@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from services.common.validation import Check
@@ -356,3 +357,31 @@ class ExtendDeadline:
         )
         check.done()
         return command
+
+
+MAX_PERIOD_DAYS = 3660  # ten years
+
+
+@dataclass(frozen=True)
+class IndicatorsQuery:
+    """Indicators of the bureau, or of one unit, for the cases received in a period.
+    {"from": "2026-01-01", "to": "2026-03-31", "unit_id": null}"""
+
+    start: date
+    end: date
+    unit_id: str | None
+
+    @classmethod
+    def parse(cls, raw: Payload) -> IndicatorsQuery:
+        check = Check()
+        start = check.day("from", raw.get("from"))
+        end = check.day("to", raw.get("to"))
+        unit_id = check.text("unit_id", raw.get("unit_id"), max_len=130, required=False)
+        if start is not None and end is not None:
+            if end < start:
+                check.fail("to", "before_from")
+            elif (end - start).days > MAX_PERIOD_DAYS:
+                check.fail("to", "too_far")
+        check.done()
+        assert start is not None and end is not None
+        return cls(start, end, unit_id or None)

@@ -8,10 +8,13 @@ complaint's events: it is sealed under a per-reporter key on its own stream
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Callable, Collection, Mapping
-from datetime import datetime
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from eventing.aggregate import (
     CommandContext,
@@ -22,16 +25,29 @@ from eventing.store.base import EventStore
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.complaints import commands as c
 from services.complaints import views
+from services.complaints.directory import OrgDirectory
 from services.complaints.domain import (
     ChineseWorkCalendar,
     Complaint,
     DeadlinePolicy,
+    OpenCase,
     YearSchedule,
+    apply_ladder,
+    find_duplicates,
+    indicators,
     registry,
 )
 from services.complaints.domain.calendar import WorkSchedules, calendar_registry
+from services.complaints.domain.deadlines import Due
 from services.complaints.domain.errors import IllegalTransition
 from services.complaints.domain.events import ReporterReplied
+from services.complaints.domain.indicators import Indicators
+from services.complaints.domain.model import Stage
+from services.complaints.metrics import (
+    CALENDAR_FALLBACKS,
+    COMPLAINTS_OVERDUE,
+    LADDER_EVENTS,
+)
 from services.complaints.protection import commands as p
 from services.complaints.protection.errors import (
     IdentityAccessDenied,
@@ -39,6 +55,7 @@ from services.complaints.protection.errors import (
     ReceiptCodeUnknown,
 )
 from services.complaints.protection.keys import KeyStore
+from services.complaints.protection.ratelimit import ANONYMOUS, RateLimiter
 from services.complaints.protection.receipts import hash_code, new_receipt_code
 from services.complaints.protection.records import ReceiptCode, Reporter
 from services.complaints.protection.records import registry as protection_registry
@@ -49,14 +66,28 @@ OFFICE = "leading_group_office"  # the role that may read and forget reporters
 INVESTIGATOR = "investigator"
 CALENDAR = "cn"  # one national schedule: the State Council's notice
 CODE_ATTEMPTS = 5
+LADDER_ACTOR = "system:complaints-ladder"
+LOCAL = ZoneInfo("Asia/Shanghai")  # the day the ladder runs for, and the year
 
 Clock = Callable[[], datetime]
-Settings = Mapping[str, Any] | None
 Answer = dict[str, Any]
+log = logging.getLogger(__name__)
 
 
 def _new_id() -> str:
     return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class MeteredPolicy(DeadlinePolicy):
+    """A DeadlinePolicy that counts every deadline computed on Mon–Fri assumptions
+    (a year whose official schedule is missing) in CALENDAR_FALLBACKS."""
+
+    def due(self, stage: Stage, start: date, extra: int = 0) -> Due:
+        computed = super().due(stage, start, extra)
+        for year in computed.assumed_years:
+            CALENDAR_FALLBACKS.labels(year=str(year)).inc()
+        return computed
 
 
 class ComplaintHandlers:
@@ -67,12 +98,16 @@ class ComplaintHandlers:
         store: EventStore,
         clock: Clock,
         keys: KeyStore,
+        directory: OrgDirectory,
         new_code: Callable[[], str] = new_receipt_code,
         new_id: Callable[[], str] = _new_id,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.keys = keys
+        self.directory = directory
+        self.limiter = limiter
         self.vault = IdentityVault(keys)
         self.new_code = new_code
         self.new_id = new_id
@@ -87,9 +122,14 @@ class ComplaintHandlers:
         """`chinese-calendar`, overridden by every schedule an operator loaded."""
         return ChineseWorkCalendar(dict(self.schedules.load(CALENDAR).years))
 
-    def policy(self, settings: Settings = None) -> DeadlinePolicy:
-        """Campaign settings (`complaints.*`; defaults 1 / 15 / 3) on the calendar."""
-        return DeadlinePolicy.from_settings(settings or {}, self.calendar())
+    def policy(self, ctx: CommandContext) -> tuple[DeadlinePolicy, str | None]:
+        """The bureau's campaign settings for this year (`complaints.*`, from the
+        organization service; defaults 1 / 15 / 3 and a warning when the year has
+        no campaign) on the calendar."""
+        year = self.clock().astimezone(LOCAL).year
+        found = self.directory.complaint_settings(year, ctx)
+        policy = MeteredPolicy.from_settings(found.settings, self.calendar())
+        return policy, found.warning
 
     # -- loading within the caller's bureau ---------------------------------------
 
@@ -116,6 +156,7 @@ class ComplaintHandlers:
         complaint_id: str,
         decide: Callable[[Complaint], Any],
         ctx: CommandContext,
+        settings_warning: str | bool | None = False,
     ) -> Answer:
         """Run a command on one complaint, reloading and retrying on a conflict.
 
@@ -136,18 +177,31 @@ class ComplaintHandlers:
                 raise
 
         self.complaints.execute(complaint_id, counted, ctx)
-        return self.complaint(complaint_id, ctx)
+        answer = self.complaint(complaint_id, ctx)
+        if settings_warning is not False:  # a deadline was computed: say on what
+            answer["settings_warning"] = settings_warning
+        return answer
 
     # -- intake -------------------------------------------------------------------
 
-    def receive(
-        self, cmd: c.ReceiveComplaint, ctx: CommandContext, settings: Settings = None
-    ) -> Answer:
-        """Log a report; the receipt code is in this answer and nowhere else."""
+    def receive(self, cmd: c.ReceiveComplaint, ctx: CommandContext) -> Answer:
+        """Log a report; the receipt code is in this answer and nowhere else.
+
+        The unit must be one of the caller's bureau (NotFound otherwise); deadlines
+        follow the bureau's campaign settings; a likely duplicate of an open case is
+        flagged for merging (DuplicateFlagged), never dropped."""
         bureau, actor, now = self._bureau_of(ctx), self._actor(ctx), self.clock()
+        if cmd.unit_id is not None:
+            self.directory.unit(cmd.unit_id, ctx)
         complaint_id = self.new_id()
         reporter_ref = None if cmd.anonymous else self.new_id()
-        policy = self.policy(settings)
+        policy, warning = self.policy(ctx)
+        matches = find_duplicates(
+            cmd.unit_id,
+            cmd.description,
+            policy.local_date(now),
+            self._open_cases(bureau, policy),
+        )
         for _ in range(CODE_ATTEMPTS):
             code = self.new_code()
             complaint = Complaint(complaint_id)
@@ -180,11 +234,46 @@ class ComplaintHandlers:
                 complaint_id, self.vault.seal(reporter_ref, identity), actor, now
             )
             self.reporters.save(reporter, ctx)
+        if matches:
+            best = matches[0]
+            complaint.flag_duplicate(best.complaint_id, best.similarity, actor, now)
         self.complaints.save(complaint, ctx)
         return {
-            "complaint": views.complaint(complaint, receipt),
+            "complaint": views.complaint(complaint, receipt, self._today()),
             "receipt_code": code,
+            "duplicates": [
+                {"complaint_id": m.complaint_id, "similarity": m.similarity}
+                for m in matches
+            ],
+            "settings_warning": warning,
         }
+
+    def _today(self) -> date:
+        return self.clock().astimezone(LOCAL).date()
+
+    def _cases(self, bureau: str | None = None) -> Iterator[tuple[str, Any]]:
+        """Every complaint event (of one bureau, or all), decoded, in store order."""
+        after = 0
+        while batch := self.store.read_all(
+            after, categories=["complaint"], bureau_id=bureau
+        ):
+            for envelope in batch:
+                yield envelope.stream.split("-", 1)[1], registry.decode(envelope)
+            after = batch[-1].position
+
+    def _states(self, bureau: str | None = None) -> dict[str, Complaint]:
+        """The complaints as their events left them (a fold; read-only)."""
+        states: dict[str, Complaint] = {}
+        for complaint_id, event in self._cases(bureau):
+            states.setdefault(complaint_id, Complaint(complaint_id)).apply(event)
+        return states
+
+    def _open_cases(self, bureau: str, policy: DeadlinePolicy) -> list[OpenCase]:
+        return [
+            OpenCase(x.id, x.unit_id, x.description, policy.local_date(x.received_at))
+            for x in self._states(bureau).values()
+            if x.is_open and x.received_at is not None and x.bureau_id == bureau
+        ]
 
     # -- the lifecycle ------------------------------------------------------------
 
@@ -214,17 +303,15 @@ class ComplaintHandlers:
             cmd.complaint_id, lambda x: x.start_investigation(actor, now), ctx
         )
 
-    def conclude(
-        self,
-        cmd: c.ConcludeInvestigation,
-        ctx: CommandContext,
-        settings: Settings = None,
-    ) -> Answer:
-        actor, now, policy = self._actor(ctx), self.clock(), self.policy(settings)
+    def conclude(self, cmd: c.ConcludeInvestigation, ctx: CommandContext) -> Answer:
+        actor, now = self._actor(ctx), self.clock()
+        self._complaint(cmd.complaint_id, ctx)
+        policy, warning = self.policy(ctx)
         return self._execute(
             cmd.complaint_id,
             lambda x: x.conclude(cmd.outcome, cmd.findings, policy, actor, now),
             ctx,
+            warning,
         )
 
     def decide_accountability(
@@ -246,15 +333,18 @@ class ComplaintHandlers:
         )
 
     def record_satisfaction(
-        self, cmd: c.RecordSatisfaction, ctx: CommandContext, settings: Settings = None
+        self, cmd: c.RecordSatisfaction, ctx: CommandContext
     ) -> Answer:
-        actor, now, policy = self._actor(ctx), self.clock(), self.policy(settings)
+        actor, now = self._actor(ctx), self.clock()
+        self._complaint(cmd.complaint_id, ctx)
+        policy, warning = self.policy(ctx)
         return self._execute(
             cmd.complaint_id,
             lambda x: x.record_satisfaction(
                 cmd.satisfaction, policy, actor, now, cmd.reason
             ),
             ctx,
+            warning,
         )
 
     def close(self, cmd: c.CloseComplaint, ctx: CommandContext) -> Answer:
@@ -265,12 +355,15 @@ class ComplaintHandlers:
             ctx,
         )
 
-    def appeal(
-        self, cmd: c.AppealComplaint, ctx: CommandContext, settings: Settings = None
-    ) -> Answer:
-        actor, now, policy = self._actor(ctx), self.clock(), self.policy(settings)
+    def appeal(self, cmd: c.AppealComplaint, ctx: CommandContext) -> Answer:
+        actor, now = self._actor(ctx), self.clock()
+        self._complaint(cmd.complaint_id, ctx)
+        policy, warning = self.policy(ctx)
         return self._execute(
-            cmd.complaint_id, lambda x: x.appeal(cmd.reason, policy, actor, now), ctx
+            cmd.complaint_id,
+            lambda x: x.appeal(cmd.reason, policy, actor, now),
+            ctx,
+            warning,
         )
 
     def send_back(self, cmd: c.SendBackComplaint, ctx: CommandContext) -> Answer:
@@ -283,35 +376,37 @@ class ComplaintHandlers:
 
     def transfer(self, cmd: c.TransferComplaint, ctx: CommandContext) -> Answer:
         actor, now = self._actor(ctx), self.clock()
+        self._complaint(cmd.complaint_id, ctx)
+        if cmd.to_unit_id is not None:
+            self.directory.unit(cmd.to_unit_id, ctx)
         return self._execute(
             cmd.complaint_id,
             lambda x: x.transfer(cmd.to_unit_id, cmd.reason, cmd.approver, actor, now),
             ctx,
         )
 
-    def extend_deadline(
-        self, cmd: c.ExtendDeadline, ctx: CommandContext, settings: Settings = None
-    ) -> Answer:
-        actor, now, policy = self._actor(ctx), self.clock(), self.policy(settings)
+    def extend_deadline(self, cmd: c.ExtendDeadline, ctx: CommandContext) -> Answer:
+        actor, now = self._actor(ctx), self.clock()
+        self._complaint(cmd.complaint_id, ctx)
+        policy, warning = self.policy(ctx)
         return self._execute(
             cmd.complaint_id,
             lambda x: x.extend_deadline(
                 cmd.working_days, cmd.reason, cmd.approver, policy, actor, now
             ),
             ctx,
+            warning,
         )
 
     # -- the calendar -------------------------------------------------------------
 
-    def load_work_schedule(
-        self, raw: Mapping[str, Any], ctx: CommandContext, settings: Settings = None
-    ) -> Answer:
+    def load_work_schedule(self, raw: Mapping[str, Any], ctx: CommandContext) -> Answer:
         """Load a year's official schedule, then recompute the deadlines of the
         bureau's open cases through events (DeadlinesRecomputed), never silently."""
         bureau, actor, now = self._bureau_of(ctx), self._actor(ctx), self.clock()
         schedule = YearSchedule.from_dict(raw)
         self.schedules.execute(CALENDAR, lambda s: s.load(schedule, actor, now), ctx)
-        policy = self.policy(settings)
+        policy, warning = self.policy(ctx)
         reason = f"{schedule.year} 年节假日安排已载入 / {schedule.year} schedule loaded"
         recomputed: list[str] = []
         for complaint_id in self._received_in(bureau):
@@ -322,7 +417,11 @@ class ComplaintHandlers:
             )
             if changed:
                 recomputed.append(complaint_id)
-        return {"year": schedule.year, "recomputed": recomputed}
+        return {
+            "year": schedule.year,
+            "recomputed": recomputed,
+            "settings_warning": warning,
+        }
 
     def _received_in(self, bureau: str) -> list[str]:
         found: list[str] = []
@@ -340,8 +439,92 @@ class ComplaintHandlers:
         """One case as the bureau's staff see it (never the reporter's identity)."""
         complaint = self._complaint(complaint_id, ctx)
         return views.complaint(
-            complaint, self.receipts.load(complaint.receipt_code_hash)
+            complaint, self.receipts.load(complaint.receipt_code_hash), self._today()
         )
+
+    def indicators(self, cmd: c.IndicatorsQuery, ctx: CommandContext) -> Answer:
+        """The hotline indicators of the caller's bureau, or of one of its units, for
+        the cases received in [from, to], as they stood at `to`: replayed from the
+        events, so any period can be asked again."""
+        bureau = self._bureau_of(ctx)
+        if cmd.unit_id is not None:
+            self.directory.unit(cmd.unit_id, ctx)
+        as_of = min(cmd.end, self._today())  # a period not over yet: as of today
+        report = indicators(self._cases(bureau), cmd.start, as_of, LOCAL)
+        figures = (
+            report.by_bureau.get(bureau, Indicators())
+            if cmd.unit_id is None
+            else report.by_unit.get((bureau, cmd.unit_id), Indicators())
+        )
+        return {
+            "bureau_id": bureau,
+            "unit_id": cmd.unit_id,
+            "from": cmd.start.isoformat(),
+            "to": cmd.end.isoformat(),
+            "as_of": as_of.isoformat(),
+            "indicators": views.indicators(figures),
+        }
+
+    # -- the warning ladder ---------------------------------------------------------
+
+    def run_ladder(self) -> Answer:
+        """Apply the warning ladder to every open case of every bureau with today's
+        date (Asia/Shanghai) and save what it implies, each thing once: a due-soon
+        warning per deadline, an overdue reminder (copied to the supervising
+        leader) for every day a deadline stands missed, a criticism proposal per
+        missed deadline. Sets the overdue gauge per bureau."""
+        now = self.clock()
+        today = now.astimezone(LOCAL).date()
+        by_bureau: dict[str, list[str]] = {}
+        for state in self._states().values():
+            if state.is_open and state.bureau_id:
+                by_bureau.setdefault(state.bureau_id, []).append(state.id)
+        raised: dict[str, list[str]] = {}
+        overdue: dict[str, list[str]] = {}
+        warnings: dict[str, str] = {}
+        failed: dict[str, str] = {}
+        for bureau, ids in sorted(by_bureau.items()):
+            try:
+                self._ladder_for(bureau, ids, today, now, raised, overdue, warnings)
+            except Exception as error:  # one bureau's failure never stops the rest
+                log.exception("warning ladder failed for bureau %s", bureau)
+                failed[bureau] = type(error).__name__
+        return {
+            "date": today.isoformat(),
+            "overdue": overdue,
+            "raised": raised,
+            "settings_warnings": warnings,
+            "failed": failed,
+        }
+
+    def _ladder_for(
+        self,
+        bureau: str,
+        ids: list[str],
+        today: date,
+        now: datetime,
+        raised: dict[str, list[str]],
+        overdue: dict[str, list[str]],
+        warnings: dict[str, str],
+    ) -> None:
+        ctx = CommandContext(bureau_id=bureau, actor=LADDER_ACTOR)
+        policy, warning = self.policy(ctx)
+        if warning is not None:
+            warnings[bureau] = warning
+        overdue[bureau] = []
+
+        def decide(x: Complaint) -> Any:
+            return apply_ladder(x, today, policy, LADDER_ACTOR, now)
+
+        for complaint_id in ids:
+            alert, result = self.complaints.execute(complaint_id, decide, ctx)
+            if alert is not None and alert.days_overdue > 0:
+                overdue[bureau].append(complaint_id)
+            if result is not None:
+                raised[complaint_id] = [e.type for e in result.envelopes]
+                for kind in raised[complaint_id]:
+                    LADDER_EVENTS.labels(type=kind).inc()
+        COMPLAINTS_OVERDUE.labels(bureau=bureau).set(len(overdue[bureau]))
 
     # -- the reporter, by receipt code --------------------------------------------
 
@@ -351,8 +534,20 @@ class ComplaintHandlers:
             raise ReceiptCodeUnknown()
         return receipt
 
-    def follow(self, cmd: p.FollowComplaint, ctx: CommandContext) -> Answer:
-        """The case as its reporter sees it: no internal names, no identity."""
+    def _lookup(self, caller: str) -> None:
+        """Count one receipt-code lookup for `caller`; RateLimited past the limit."""
+        if self.limiter is not None:
+            self.limiter.hit(caller)
+
+    def follow(
+        self, cmd: p.FollowComplaint, ctx: CommandContext, caller: str = ANONYMOUS
+    ) -> Answer:
+        """The case as its reporter sees it: no internal names, no identity.
+        Lookups are rate limited per caller (`caller`: the gateway's client)."""
+        self._lookup(caller)
+        return self._follow(cmd, ctx)
+
+    def _follow(self, cmd: p.FollowComplaint, ctx: CommandContext) -> Answer:
         receipt = self._receipt(cmd.receipt_code, ctx)
         complaint = self.complaints.load(receipt.complaint_id)
         if complaint.version == 0:
@@ -364,14 +559,17 @@ class ComplaintHandlers:
         ]
         return views.public(complaint, receipt, replies)
 
-    def add_information(self, cmd: p.AddInformation, ctx: CommandContext) -> Answer:
-        """The reporter adds to their case without an account."""
+    def add_information(
+        self, cmd: p.AddInformation, ctx: CommandContext, caller: str = ANONYMOUS
+    ) -> Answer:
+        """The reporter adds to their case without an account (rate limited)."""
+        self._lookup(caller)
         receipt, now = self._receipt(cmd.receipt_code, ctx), self.clock()
         attachments = tuple(a.to_dict() for a in cmd.attachments)
         self.receipts.execute(
             receipt.id, lambda r: r.add_information(cmd.text, attachments, now), ctx
         )
-        return self.follow(p.FollowComplaint(cmd.receipt_code), ctx)
+        return self._follow(p.FollowComplaint(cmd.receipt_code), ctx)
 
     # -- the reporter's identity --------------------------------------------------
 

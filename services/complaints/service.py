@@ -3,9 +3,11 @@
 Every entrypoint takes `payload` (the command's fields) and `context` (who calls, for
 which bureau, with which roles: {"bureau_id": "zjj", "actor": "zjj.1001",
 "roles": ["leading_group_office"], "correlation_id": "..."}) and answers a JSON-safe
-dict, or raises a typed DomainError that crosses RPC intact. Commands that compute a
-deadline take the campaign's settings as an optional `settings` in the payload
-({"complaints": {"investigation_working_days": 10}}); defaults 1 / 15 / 3.
+dict, or raises a typed DomainError that crosses RPC intact. Units and the campaign
+settings deadlines follow come from the `organization` service (RpcProxy, through
+`directory.RpcOrgDirectory`); a payload cannot set them. A timer runs the warning
+ladder (`COMPLAINTS_LADDER_INTERVAL` seconds, default 3600); receipt-code lookups are
+rate limited per caller (`COMPLAINTS_LOOKUPS_PER_MINUTE`, default 10).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import os
 from typing import Any
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
+from nameko.rpc import RpcProxy, rpc
+from nameko.timer import Timer
 
 from eventing.config import Settings
 from eventing.nameko import ClockProvider, CommandMetrics, EventStoreProvider
@@ -22,11 +25,16 @@ from services.common.context import command_context
 from services.common.errors import InvalidInput
 from services.common.rpc import deserializable, translated
 from services.complaints import commands as c
+from services.complaints.directory import RpcOrgDirectory
 from services.complaints.domain import errors as complaint_errors
 from services.complaints.handlers import ComplaintHandlers
 from services.complaints.protection import commands as p
 from services.complaints.protection import errors as protection_errors
 from services.complaints.protection.keys import KeyStore, PostgresKeyStore
+from services.complaints.protection.ratelimit import RateLimiter, caller_key
+
+LADDER_INTERVAL = "COMPLAINTS_LADDER_INTERVAL"  # seconds, default 3600
+LOOKUPS_PER_MINUTE = "COMPLAINTS_LOOKUPS_PER_MINUTE"  # default 10
 
 EXPECTED = deserializable(complaint_errors, protection_errors)
 
@@ -51,13 +59,44 @@ class KeyStoreProvider(DependencyProvider):  # type: ignore[misc]
         return self.keys
 
 
-def _settings(payload: Payload) -> dict[str, Any]:
-    raw = (payload or {}).get("settings")
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise InvalidInput(fields={"settings": "bad_format"})
-    return raw
+def _config(container: Any, key: str, default: float) -> float:
+    raw = container.config.get(key) or os.environ.get(key)
+    return float(raw) if raw else default
+
+
+class ConfigTimer(Timer):  # type: ignore[misc]
+    """nameko's Timer whose interval the service config (or environment) may set."""
+
+    interval: float
+
+    def __init__(self, interval: float, config_key: str, **kwargs: Any) -> None:
+        self.config_key = config_key
+        super().__init__(interval, **kwargs)
+
+    def setup(self) -> None:
+        self.interval = _config(self.container, self.config_key, self.interval)
+        super().setup()
+
+
+config_timer = ConfigTimer.decorator
+
+
+class LookupLimiter(DependencyProvider):  # type: ignore[misc]
+    """One receipt-code lookup limiter per service process."""
+
+    def setup(self) -> None:
+        limit = int(_config(self.container, LOOKUPS_PER_MINUTE, 10))
+        self.limiter = RateLimiter(limit=limit, window=60.0)
+
+    def get_dependency(self, worker_ctx: Any) -> RateLimiter:
+        return self.limiter
+
+
+def _no_settings(payload: Payload) -> Payload:
+    """Deadlines follow the bureau's campaign (organization), never the caller."""
+    if "settings" in (payload or {}):
+        raise InvalidInput(fields={"settings": "not_allowed"})
+    return payload
 
 
 def _roles(context: Context) -> frozenset[str]:
@@ -76,10 +115,18 @@ class ComplaintsService:
     clock = ClockProvider()
     keys = KeyStoreProvider()
     metrics = CommandMetrics()
+    organization = RpcProxy("organization")
+    lookups = LookupLimiter()
 
     @property
     def handlers(self) -> ComplaintHandlers:
-        return ComplaintHandlers(self.store, self.clock, self.keys)
+        return ComplaintHandlers(
+            self.store,
+            self.clock,
+            self.keys,
+            RpcOrgDirectory(self.organization),
+            limiter=self.lookups,
+        )
 
     # -- intake and the lifecycle -------------------------------------------------
 
@@ -91,11 +138,10 @@ class ComplaintsService:
         """Log a report; the answer holds the receipt code, shown once.
         {"unit_id": "zjj.u003", "channel": "hotline", "category": "slow",
         "description": "窗口办事拖拉", "attachments": [], "reporter_name": "张三",
-        "reporter_contact": "138...", "settings": {}}"""
+        "reporter_contact": "138..."}"""
         return self.handlers.receive(
-            c.ReceiveComplaint.parse(payload or {}),
+            c.ReceiveComplaint.parse(_no_settings(payload) or {}),
             command_context(context),
-            _settings(payload),
         )
 
     @rpc(expected_exceptions=EXPECTED)
@@ -146,11 +192,10 @@ class ComplaintsService:
         self, payload: Payload = None, context: Context = None
     ) -> Answer:
         """有查必果: an outcome with findings. {"complaint_id": "3f2a...",
-        "outcome": "substantiated", "findings": "...", "settings": {}}"""
+        "outcome": "substantiated", "findings": "..."}"""
         return self.handlers.conclude(
-            c.ConcludeInvestigation.parse(payload or {}),
+            c.ConcludeInvestigation.parse(_no_settings(payload) or {}),
             command_context(context),
-            _settings(payload),
         )
 
     @rpc(expected_exceptions=EXPECTED)
@@ -180,11 +225,10 @@ class ComplaintsService:
         self, payload: Payload = None, context: Context = None
     ) -> Answer:
         """The reporter's verdict; dissatisfied reopens (重办). {"complaint_id":
-        "3f2a...", "satisfaction": "satisfied", "reason": "", "settings": {}}"""
+        "3f2a...", "satisfaction": "satisfied", "reason": ""}"""
         return self.handlers.record_satisfaction(
-            c.RecordSatisfaction.parse(payload or {}),
+            c.RecordSatisfaction.parse(_no_settings(payload) or {}),
             command_context(context),
-            _settings(payload),
         )
 
     @rpc(expected_exceptions=EXPECTED)
@@ -205,9 +249,8 @@ class ComplaintsService:
     ) -> Answer:
         """An appeal reopens the case. {"complaint_id": "3f2a...", "reason": "..."}"""
         return self.handlers.appeal(
-            c.AppealComplaint.parse(payload or {}),
+            c.AppealComplaint.parse(_no_settings(payload) or {}),
             command_context(context),
-            _settings(payload),
         )
 
     @rpc(expected_exceptions=EXPECTED)
@@ -238,11 +281,10 @@ class ComplaintsService:
         self, payload: Payload = None, context: Context = None
     ) -> Answer:
         """Extend the running deadline, once. {"complaint_id": "3f2a...",
-        "working_days": 5, "reason": "...", "approver": "zjj.1002", "settings": {}}"""
+        "working_days": 5, "reason": "...", "approver": "zjj.1002"}"""
         return self.handlers.extend_deadline(
-            c.ExtendDeadline.parse(payload or {}),
+            c.ExtendDeadline.parse(_no_settings(payload) or {}),
             command_context(context),
-            _settings(payload),
         )
 
     # -- the calendar -------------------------------------------------------------
@@ -254,13 +296,11 @@ class ComplaintsService:
     ) -> Answer:
         """Load a year's State Council schedule and recompute the bureau's open
         deadlines. {"schedule": {"year": 2027, "holidays": ["2027-01-01"],
-        "workdays": ["2027-02-06"]}, "settings": {}}"""
-        schedule = (payload or {}).get("schedule")
+        "workdays": ["2027-02-06"]}}"""
+        schedule = (_no_settings(payload) or {}).get("schedule")
         if not isinstance(schedule, dict):
             raise InvalidInput(fields={"schedule": "required"})
-        return self.handlers.load_work_schedule(
-            schedule, command_context(context), _settings(payload)
-        )
+        return self.handlers.load_work_schedule(schedule, command_context(context))
 
     # -- queries ------------------------------------------------------------------
 
@@ -272,6 +312,34 @@ class ComplaintsService:
         cmd = p.ComplaintRef.parse(payload or {})
         return self.handlers.complaint(cmd.complaint_id, command_context(context))
 
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def get_indicators(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """Hotline indicators of the bureau (or one unit) for the cases received in a
+        period, as they stood at its end. {"from": "2026-01-01", "to": "2026-03-31",
+        "unit_id": "zjj.u003"}"""
+        return self.handlers.indicators(
+            c.IndicatorsQuery.parse(payload or {}), command_context(context)
+        )
+
+    # -- the warning ladder ---------------------------------------------------------
+
+    @config_timer(interval=3600, config_key=LADDER_INTERVAL)
+    def warning_ladder(self) -> None:
+        """The scheduler: the ladder over every open case, today (Asia/Shanghai).
+        {} (a timer; see run_warning_ladder for the same on demand)"""
+        self.handlers.run_ladder()
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def run_warning_ladder(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """Run the ladder now (every bureau; idempotent within a day). {}"""
+        return self.handlers.run_ladder()
+
     # -- the reporter ---------------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED)
@@ -281,7 +349,9 @@ class ComplaintsService:
     ) -> Answer:
         """The public view by receipt code. {"receipt_code": "K7Q2-M9XD-4TZP-8HRN"}"""
         return self.handlers.follow(
-            p.FollowComplaint.parse(payload or {}), command_context(context)
+            p.FollowComplaint.parse(payload or {}),
+            command_context(context),
+            caller_key(context),
         )
 
     @rpc(expected_exceptions=EXPECTED)
@@ -292,7 +362,9 @@ class ComplaintsService:
         """The reporter adds to their case by receipt code.
         {"receipt_code": "K7Q2-M9XD-4TZP-8HRN", "text": "...", "attachments": []}"""
         return self.handlers.add_information(
-            p.AddInformation.parse(payload or {}), command_context(context)
+            p.AddInformation.parse(payload or {}),
+            command_context(context),
+            caller_key(context),
         )
 
     @rpc(expected_exceptions=EXPECTED)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from services.complaints.domain.indicators import Indicators, Ratio
 from services.complaints.domain.model import State
 from services.complaints.domain.state import ComplaintState
 from services.complaints.protection.records import ReceiptCode, Reporter
@@ -41,8 +42,17 @@ def _additions(code: ReceiptCode | None) -> list[dict[str, Any]]:
     ]
 
 
-def complaint(c: ComplaintState, code: ReceiptCode | None = None) -> dict[str, Any]:
-    """The case as the bureau's staff handle it."""
+def complaint(
+    c: ComplaintState, code: ReceiptCode | None = None, today: date | None = None
+) -> dict[str, Any]:
+    """The case as the bureau's staff handle it; `today` (the bureau's local date)
+    gives the days its running deadline is overdue."""
+    due = c.current_due
+    days_overdue = (
+        (today - due).days
+        if today is not None and due is not None and c.is_open and today > due
+        else 0
+    )
     return {
         "complaint_id": c.id,
         "bureau_id": c.bureau_id,
@@ -69,6 +79,48 @@ def complaint(c: ComplaintState, code: ReceiptCode | None = None) -> dict[str, A
         "reopen_count": c.reopen_count,
         "duplicate_of": c.duplicate_of,
         "reporter_additions": _additions(code),
+        "days_overdue": days_overdue,
+        "ladder": _ladder(c),
+    }
+
+
+def _ladder(c: ComplaintState) -> dict[str, Any]:
+    """What the warning ladder raised on this case (every overdue day counted)."""
+    last = c.last_overdue
+    return {
+        "due_soon": sorted(f"{s.value}:{d.isoformat()}" for s, d in c.due_soon_warned),
+        "overdue_reminders": sum(len(days) for days in c.overdue_days.values()),
+        "last_overdue": None
+        if last is None
+        else {
+            "stage": last.stage.value,
+            "deadline": last.deadline.isoformat(),
+            "day": last.day.isoformat(),
+            "days_overdue": last.days_overdue,
+        },
+        "criticism_proposed": sorted(
+            f"{s.value}:{d.isoformat()}" for s, d in c.criticism_proposed
+        ),
+    }
+
+
+def _ratio(r: Ratio) -> dict[str, Any]:
+    rate = r.rate
+    return {
+        "numerator": r.numerator,
+        "denominator": r.denominator,
+        "rate": None if rate is None else round(rate, 4),
+    }
+
+
+def indicators(i: Indicators) -> dict[str, Any]:
+    return {
+        "response": _ratio(i.response),
+        "on_time_conclusion": _ratio(i.on_time_conclusion),
+        "substantiation": _ratio(i.substantiation),
+        "satisfaction": _ratio(i.satisfaction),
+        "reopen": _ratio(i.reopen),
+        "resolution": _ratio(i.resolution),
     }
 
 

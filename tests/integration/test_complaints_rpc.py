@@ -1,20 +1,28 @@
-"""The complaints service for real: `nameko run`, RabbitMQ RPC, PostgreSQL store."""
+"""The complaints service for real: `nameko run`, RabbitMQ RPC, PostgreSQL store,
+and the organization service it asks for units and campaign settings."""
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from eventing.migrate import apply
 from eventing.store import open_store
-from services.common.errors import Conflict, InvalidInput
+from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.rpc import deserializable
 from services.complaints.domain import errors as complaint_errors
+from services.complaints.domain.deadlines import (
+    ChineseWorkCalendar,
+    add_working_days,
+)
 from services.complaints.domain.errors import (
     AccountabilityNotApplicable,
     FindingsRequired,
@@ -25,6 +33,7 @@ from services.complaints.protection.errors import (
     IdentityAccessDenied,
     IdentityForgotten,
 )
+from services.organization.samples import sample_rows, write_rows
 from tests.support.fixtures import processes  # noqa: F401 - fixture by name
 from tests.support.nameko_run import NamekoServices
 from tests.support.processes import Processes
@@ -34,16 +43,17 @@ pytestmark = pytest.mark.integration
 deserializable(complaint_errors, protection_errors)  # typed errors on this side too
 
 MIGRATIONS = Path(__file__).parents[2] / "services" / "complaints" / "migrations"
-INVESTIGATOR = "zjj.p-investigator"
-STAFF = {"bureau_id": "zjj", "actor": "zjj.p-operator"}
-AS_INVESTIGATOR = {"bureau_id": "zjj", "actor": INVESTIGATOR}
+# The bureau and units of organization's sample workbook (b01, units b01.u001..3).
+INVESTIGATOR = "b01.p-investigator"
+STAFF = {"bureau_id": "b01", "actor": "b01.p-operator"}
+AS_INVESTIGATOR = {"bureau_id": "b01", "actor": INVESTIGATOR}
 OFFICE = {
-    "bureau_id": "zjj",
-    "actor": "zjj.p-office",
+    "bureau_id": "b01",
+    "actor": "b01.p-office",
     "roles": ["leading_group_office"],
 }
 REPORT = {
-    "unit_id": "zjj.u003",
+    "unit_id": "b01.u003",
     "channel": "hotline",
     "category": "slow",
     "description": "窗口办事拖拉，材料齐全仍让跑三趟",
@@ -53,19 +63,28 @@ REPORT = {
 
 
 @pytest.fixture
-def complaints(
+def cluster(
     processes: Processes,  # noqa: F811
     tmp_path: Path,
     store_db: str,
     amqp_uri: str,
 ) -> Iterator[Any]:
-    """The complaints service running on a migrated store, and an RPC proxy."""
+    """The complaints service running on a migrated store next to a real
+    organization service holding bureau b01 (sample workbook), and a proxy."""
     apply(store_db, MIGRATIONS, table="complaints_service")
-    NamekoServices(processes, tmp_path, store_db, amqp_uri).start(
-        "services.complaints.service", "rpc-complaints"
-    )
+    services = NamekoServices(processes, tmp_path, store_db, amqp_uri)
+    services.start("services.organization.service", "rpc-organization")
+    services.start("services.complaints.service", "rpc-complaints")
+    rows = sample_rows(bureaus=1, units=3, people_per_unit=2, seed=5)
+    workbook = {"workbook": base64.b64encode(write_rows(rows)).decode()}
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as proxy:
-        yield proxy.complaints
+        proxy.organization.import_org_chart(workbook, STAFF)
+        yield proxy
+
+
+@pytest.fixture
+def complaints(cluster: Any) -> Any:
+    return cluster.complaints
 
 
 def investigating(complaints: Any) -> tuple[str, str]:
@@ -229,3 +248,48 @@ class TestReporterProtectionOverRpc:
             assert store.verify().ok
         finally:
             store.close()
+
+
+class TestOrganizationOverRpc:
+    def test_intake_checks_the_unit_and_follows_the_campaign(self, cluster):
+        complaints, organization = cluster.complaints, cluster.organization
+        today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+        for unit in ("b01.u999", "b02.u001"):
+            with pytest.raises(NotFound):
+                complaints.receive_complaint({**REPORT, "unit_id": unit}, STAFF)
+
+        # No campaign this year: the defaults, and the answer says so.
+        first = complaints.receive_complaint(REPORT, STAFF)
+        assert str(today.year) in first["settings_warning"]
+        calendar = ChineseWorkCalendar()
+        assert first["complaint"]["due"]["investigation"] == (
+            add_working_days(today, 15, calendar).isoformat()
+        )
+
+        organization.launch_campaign(
+            {
+                "year": today.year,
+                "settings": {"complaints": {"investigation_working_days": 5}},
+            },
+            STAFF,
+        )
+        second = complaints.receive_complaint(
+            {**REPORT, "unit_id": "b01.u001", "description": "收费不公示"}, STAFF
+        )
+        assert second["settings_warning"] is None
+        assert second["complaint"]["due"]["investigation"] == (
+            add_working_days(today, 5, calendar).isoformat()
+        )
+
+    def test_a_duplicate_is_flagged_and_the_ladder_warns_once(self, complaints):
+        first = complaints.receive_complaint(REPORT, STAFF)["complaint"]
+        second = complaints.receive_complaint(REPORT, STAFF)
+        assert second["complaint"]["duplicate_of"] == first["complaint_id"]
+        complaints.run_warning_ladder({}, STAFF)
+        complaints.run_warning_ladder({}, STAFF)
+        view = complaints.get_complaint({"complaint_id": first["complaint_id"]}, STAFF)
+        # Acceptance is due the next working day: always within "due soon".
+        assert view["ladder"]["due_soon"] == [f"acceptance:{view['due']['acceptance']}"]
+        period = {"from": "2026-01-01", "to": "2030-12-31", "unit_id": "b01.u003"}
+        figures = complaints.get_indicators(period, STAFF)
+        assert figures["unit_id"] == "b01.u003"

@@ -16,6 +16,7 @@ from services.complaints.domain.indicators import Indicators, Ratio, indicators
 from services.complaints.domain.ladder import (
     Alert,
     Rung,
+    apply_ladder,
     complaint_warning,
     warning_for,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "WorkCalendar",
     "YearSchedule",
     "add_working_days",
+    "apply_ladder",
     "complaint_warning",
     "find_duplicates",
     "indicators",

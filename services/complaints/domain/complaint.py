@@ -7,7 +7,7 @@ the clock starts at receipt and neither a send-back nor a transfer restarts it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from services.common.errors import InvalidInput
 from services.complaints.domain.deadlines import DeadlinePolicy
@@ -26,10 +26,13 @@ from services.complaints.domain.events import (
     ComplaintAccepted,
     ComplaintClosed,
     ComplaintConcluded,
+    ComplaintOverdue,
     ComplaintReceived,
     ComplaintRejected,
     ComplaintReopened,
     ComplaintSubstantiated,
+    CriticismProposed,
+    DeadlineDueSoon,
     DuplicateFlagged,
     InvestigationStarted,
     InvestigatorAssigned,
@@ -265,6 +268,73 @@ class Complaint(RoutedComplaint):
                 resolved, actor, at, required(reason, ReasonRequired, "close")
             )
         )
+
+    # -- the warning ladder (raised by the scheduler, see ladder.apply_ladder) ---
+
+    def warn_due_soon(
+        self, stage: Stage, deadline: date, left: int, actor: str, at: datetime
+    ) -> bool:
+        """临期预警, once per deadline; False when already raised."""
+        if not self.is_open or (stage, deadline) in self.due_soon_warned:
+            return False
+        self._raise(DeadlineDueSoon(stage, deadline, left, actor, at))
+        return True
+
+    def report_overdue(
+        self,
+        stage: Stage,
+        deadline: date,
+        day: date,
+        working_days_overdue: int,
+        actor: str,
+        at: datetime,
+    ) -> bool:
+        """超期催办 for one day, copied to the supervising leader; once a day."""
+        if not self.is_open or day <= deadline:
+            return False
+        if day in self.overdue_days.get((stage, deadline), set()):
+            return False
+        self._raise(
+            ComplaintOverdue(
+                stage,
+                deadline,
+                day,
+                (day - deadline).days,
+                working_days_overdue,
+                self.bureau_id,
+                self.unit_id,
+                True,
+                actor,
+                at,
+            )
+        )
+        return True
+
+    def propose_criticism(
+        self,
+        stage: Stage,
+        deadline: date,
+        day: date,
+        working_days_overdue: int,
+        actor: str,
+        at: datetime,
+    ) -> bool:
+        """通报批评建议, once per missed deadline."""
+        if not self.is_open or (stage, deadline) in self.criticism_proposed:
+            return False
+        self._raise(
+            CriticismProposed(
+                stage,
+                deadline,
+                (day - deadline).days,
+                working_days_overdue,
+                self.bureau_id,
+                self.unit_id,
+                actor,
+                at,
+            )
+        )
+        return True
 
     # -- rules -----------------------------------------------------------------
 

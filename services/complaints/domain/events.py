@@ -220,3 +220,51 @@ class DuplicateFlagged(DomainEvent):
     actor: str
     at: datetime
     reason: str = ""
+
+
+@event
+@dataclass(frozen=True)
+class DeadlineDueSoon(DomainEvent):
+    """临期预警: once per deadline, when few working days are left."""
+
+    stage: Stage
+    deadline: date
+    working_days_left: int
+    actor: str
+    at: datetime
+    reason: str = ""
+
+
+@event
+@dataclass(frozen=True)
+class ComplaintOverdue(DomainEvent):
+    """超期催办: once for every calendar day a deadline stands missed, copied to the
+    supervising leader; the count of days is never reset by a quiet day."""
+
+    stage: Stage
+    deadline: date
+    day: date
+    days_overdue: int
+    working_days_overdue: int
+    bureau_id: str
+    unit_id: str | None
+    copy_supervising_leader: bool
+    actor: str
+    at: datetime
+    reason: str = ""
+
+
+@event
+@dataclass(frozen=True)
+class CriticismProposed(DomainEvent):
+    """通报批评建议: once per missed deadline, after the further interval."""
+
+    stage: Stage
+    deadline: date
+    days_overdue: int
+    working_days_overdue: int
+    bureau_id: str
+    unit_id: str | None
+    actor: str
+    at: datetime
+    reason: str = ""

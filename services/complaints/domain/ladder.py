@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from services.complaints.domain.complaint import Complaint
 from services.complaints.domain.deadlines import (
@@ -80,3 +80,29 @@ def complaint_warning(
         policy.due_soon_working_days,
         policy.criticism_after_working_days,
     )
+
+
+def apply_ladder(
+    complaint: Complaint,
+    today: date,
+    policy: DeadlinePolicy,
+    actor: str,
+    at: datetime,
+) -> Alert | None:
+    """Raise on the complaint what its rung today implies, each thing once: a due-soon
+    warning per deadline, an overdue reminder per day overdue (the day's count in
+    it), a criticism proposal per missed deadline (with that day's reminder too)."""
+    alert = complaint_warning(complaint, today, policy)
+    stage = complaint.stage
+    if alert is None or stage is None:
+        return None
+    if alert.rung is Rung.DUE_SOON:
+        complaint.warn_due_soon(
+            stage, alert.deadline, alert.working_days_left, actor, at
+        )
+        return alert
+    behind = -alert.working_days_left
+    complaint.report_overdue(stage, alert.deadline, today, behind, actor, at)
+    if alert.rung is Rung.CRITICISM_PROPOSED:
+        complaint.propose_criticism(stage, alert.deadline, today, behind, actor, at)
+    return alert

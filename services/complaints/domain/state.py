@@ -17,11 +17,14 @@ from services.complaints.domain.events import (
     ComplaintAccepted,
     ComplaintClosed,
     ComplaintConcluded,
+    ComplaintOverdue,
     ComplaintReceived,
     ComplaintRejected,
     ComplaintReopened,
     ComplaintSentBack,
     ComplaintTransferred,
+    CriticismProposed,
+    DeadlineDueSoon,
     DeadlineExtended,
     DeadlinesRecomputed,
     DuplicateFlagged,
@@ -82,6 +85,11 @@ class ComplaintState(Aggregate):
         self.extended = False
         self.reopen_count = 0
         self.duplicate_of: str | None = None
+        # The warning ladder: what was raised, keyed by (rung, stage, deadline).
+        self.due_soon_warned: set[tuple[Stage, date]] = set()
+        self.overdue_days: dict[tuple[Stage, date], set[date]] = {}
+        self.criticism_proposed: set[tuple[Stage, date]] = set()
+        self.last_overdue: ComplaintOverdue | None = None
 
     # -- reading ---------------------------------------------------------------
 
@@ -198,3 +206,10 @@ class ComplaintState(Aggregate):
                 self.assumed_years = event.assumed_years
             case DuplicateFlagged(duplicate_of=duplicate_of):
                 self.duplicate_of = duplicate_of
+            case DeadlineDueSoon(stage=stage, deadline=deadline):
+                self.due_soon_warned.add((stage, deadline))
+            case ComplaintOverdue(stage=stage, deadline=deadline, day=day):
+                self.overdue_days.setdefault((stage, deadline), set()).add(day)
+                self.last_overdue = event
+            case CriticismProposed(stage=stage, deadline=deadline):
+                self.criticism_proposed.add((stage, deadline))

@@ -25,3 +25,11 @@ class ReceiptCodeUnknown(DomainError):
     code = "receipt_code_unknown"
     message_zh = "查询码无效"
     message_en = "Unknown receipt code"
+
+
+class RateLimited(DomainError):
+    """Too many receipt-code lookups from one caller in the window."""
+
+    code = "rate_limited"
+    message_zh = "查询过于频繁，请 {retry_after} 秒后再试"
+    message_en = "Too many lookups; try again in {retry_after} seconds"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from services.complaints.directory import MemoryOrgDirectory
 from services.complaints.domain import ChineseWorkCalendar, Complaint, DeadlinePolicy
 from services.complaints.domain.model import (
     AccountabilityKind,
@@ -94,3 +95,19 @@ def replied(outcome: Outcome = Outcome.SUBSTANTIATED) -> Complaint:
     complaint = decided() if outcome != Outcome.UNSUBSTANTIATED else concluded(outcome)
     complaint.reply("经查属实，已责令整改并书面检查", "office", later(14))
     return complaint
+
+
+UNITS = {
+    "zjj.u003": "zjj",
+    "zjj.u004": "zjj",
+    "zjj.bgs": "zjj",
+    "jtj.u001": "jtj",
+}
+
+
+def directory(
+    campaigns: dict[tuple[str, int], dict[str, object]] | None = None,
+) -> MemoryOrgDirectory:
+    """The organization as the complaints tests know it: zjj's units u003, u004 and
+    bgs, jtj's u001; campaigns per (bureau, year) (none: the defaults apply)."""
+    return MemoryOrgDirectory(UNITS, campaigns or {})

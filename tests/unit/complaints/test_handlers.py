@@ -32,6 +32,7 @@ from services.complaints.protection import commands as p
 from services.complaints.protection.errors import ReceiptCodeUnknown
 from services.complaints.protection.keys import MemoryKeyStore
 from services.complaints.protection.receipts import hash_code
+from tests.unit.complaints.factory import directory
 
 INVESTIGATOR = "zjj.p-investigator"
 ZJJ = CommandContext(bureau_id="zjj", actor="zjj.p-operator")
@@ -63,7 +64,7 @@ def store() -> MemoryEventStore:
 
 @pytest.fixture
 def handlers(store: MemoryEventStore, clock: Clock) -> ComplaintHandlers:
-    return ComplaintHandlers(store, clock, MemoryKeyStore())
+    return ComplaintHandlers(store, clock, MemoryKeyStore(), directory())
 
 
 def report(**fields: Any) -> c.ReceiveComplaint:
@@ -169,12 +170,16 @@ class TestLifecycleThroughHandlers:
             )
         assert "ComplaintConcluded" not in types(store, f"complaint-{cid}")
 
-    def test_campaign_settings_set_the_investigation_deadline(self, handlers):
+    def test_campaign_settings_set_the_investigation_deadline(self, store, clock):
         settings = {"complaints": {"investigation_working_days": 5}}
-        answer = handlers.receive(report(), ZJJ, settings)
+        handlers = ComplaintHandlers(
+            store, clock, MemoryKeyStore(), directory({("zjj", 2026): settings})
+        )
+        answer = handlers.receive(report(), ZJJ)
         # Five working days after Monday 2 March 2026.
         assert answer["complaint"]["due"]["investigation"] == "2026-03-09"
         assert answer["complaint"]["due"]["acceptance"] == "2026-03-03"
+        assert answer["settings_warning"] is None
 
 
 class RacingStore(MemoryEventStore):
@@ -202,7 +207,7 @@ class TestConcurrency:
         self, clock
     ):
         store = RacingStore()
-        handlers = ComplaintHandlers(store, clock, MemoryKeyStore())
+        handlers = ComplaintHandlers(store, clock, MemoryKeyStore(), directory())
         cid, _ = investigating(handlers)
         store.rival = lambda: conclude(handlers, cid, Outcome.UNSUBSTANTIATED)
 
@@ -247,7 +252,7 @@ class TestReceiptCodes:
     def test_a_code_already_taken_is_drawn_again(self, store, clock):
         drawn = iter(["AAAA-BBBB-CCCC-DDDD", "AAAA-BBBB-CCCC-DDDD", "EEEE-FFFF-GGGG"])
         handlers = ComplaintHandlers(
-            store, clock, MemoryKeyStore(), new_code=lambda: next(drawn)
+            store, clock, MemoryKeyStore(), directory(), new_code=lambda: next(drawn)
         )
         first, second = receive(handlers)[1], receive(handlers)[1]
         assert (first, second) == ("AAAA-BBBB-CCCC-DDDD", "EEEE-FFFF-GGGG")

@@ -19,6 +19,7 @@ from services.complaints.protection.errors import (
 )
 from services.complaints.protection.keys import KeyStore, MemoryKeyStore
 from services.complaints.protection.vault import Identity, IdentityVault
+from tests.unit.complaints.factory import directory
 from tests.unit.complaints.test_handlers import (
     AS_INVESTIGATOR,
     INVESTIGATOR,
@@ -91,7 +92,7 @@ def store() -> MemoryEventStore:
 
 @pytest.fixture
 def handlers(store: MemoryEventStore) -> ComplaintHandlers:
-    return ComplaintHandlers(store, Clock(), MemoryKeyStore())
+    return ComplaintHandlers(store, Clock(), MemoryKeyStore(), directory())
 
 
 def assigned(handlers: ComplaintHandlers, **fields: str | None) -> str:
@@ -187,7 +188,7 @@ class TestForgettingTheReporter:
 
     def test_the_sealed_identity_stays_in_the_log_but_no_key_opens_it(self, store):
         keys = MemoryKeyStore()
-        handlers = ComplaintHandlers(store, Clock(), keys)
+        handlers = ComplaintHandlers(store, Clock(), keys, directory())
         cid = assigned(handlers)
         handlers.forget_reporter(
             p.ForgetReporter(cid, "依申请删除"), OFFICE_CLERK, {OFFICE}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from types import SimpleNamespace
 
 import pytest
 from nameko.exceptions import deserialize, serialize
@@ -10,7 +11,8 @@ from nameko.testing.services import worker_factory
 
 from eventing.errors import StoreUnavailable
 from eventing.store.memory import MemoryEventStore
-from services.common.errors import Conflict, InvalidInput, Unavailable
+from services.common.errors import Conflict, InvalidInput, NotFound, Unavailable
+from services.complaints.directory import MemoryOrganization, MemoryOrgDirectory
 from services.complaints.domain.errors import (
     FindingsRequired,
     IllegalTransition,
@@ -18,10 +20,13 @@ from services.complaints.domain.errors import (
 )
 from services.complaints.protection.errors import (
     IdentityAccessDenied,
+    RateLimited,
     ReceiptCodeUnknown,
 )
 from services.complaints.protection.keys import MemoryKeyStore
+from services.complaints.protection.ratelimit import RateLimiter
 from services.complaints.service import EXPECTED, ComplaintsService
+from tests.unit.complaints.factory import directory
 from tests.unit.complaints.test_handlers import Clock
 
 CTX = {"bureau_id": "zjj", "actor": "zjj.p-operator"}
@@ -36,12 +41,19 @@ REPORT = {
 
 
 @pytest.fixture
-def service() -> ComplaintsService:
+def org() -> MemoryOrgDirectory:
+    return directory({("zjj", 2026): {"complaints": {"acceptance_working_days": 3}}})
+
+
+@pytest.fixture
+def service(org: MemoryOrgDirectory) -> ComplaintsService:
     return worker_factory(
         ComplaintsService,
         store=MemoryEventStore(),
         clock=Clock(),
         keys=MemoryKeyStore(),
+        organization=MemoryOrganization(org),
+        lookups=RateLimiter(limit=3, window=60.0),
     )
 
 
@@ -69,13 +81,80 @@ class TestEntrypoints:
             )
         assert raised.value.details["fields"] == {"context.roles": "bad_format"}
 
-    def test_campaign_settings_travel_in_the_payload(self, service):
-        settings = {"complaints": {"acceptance_working_days": 3}}
-        answer = service.receive_complaint({**REPORT, "settings": settings}, CTX)
-        # Three working days after Monday 2 March 2026.
+    def test_campaign_settings_come_from_the_organization_not_the_payload(
+        self, service
+    ):
+        answer = service.receive_complaint(REPORT, CTX)
+        # Three working days (zjj's 2026 campaign) after Monday 2 March 2026.
         assert answer["complaint"]["due"]["acceptance"] == "2026-03-05"
-        with pytest.raises(InvalidInput):
-            service.receive_complaint({**REPORT, "settings": [1]}, CTX)
+        assert answer["settings_warning"] is None
+        settings = {"complaints": {"acceptance_working_days": 9}}
+        with pytest.raises(InvalidInput) as raised:
+            service.receive_complaint({**REPORT, "settings": settings}, CTX)
+        assert raised.value.details["fields"] == {"settings": "not_allowed"}
+
+    def test_no_campaign_for_the_year_means_defaults_and_a_warning(self, service):
+        service.organization.directory.campaigns.clear()
+        answer = service.receive_complaint(REPORT, CTX)
+        assert answer["complaint"]["due"]["acceptance"] == "2026-03-03"
+        assert "2026" in answer["settings_warning"]
+
+    def test_an_unknown_unit_or_one_of_another_bureau_is_not_found(self, service):
+        for unit in ("zjj.u999", "jtj.u001"):
+            with pytest.raises(NotFound) as raised:
+                service.receive_complaint({**REPORT, "unit_id": unit}, CTX)
+            assert raised.value.details == {"kind": "unit", "id": unit}
+        assert service.store.read_all() == []
+
+    def test_receipt_code_lookups_are_rate_limited_per_client(self, service):
+        code = service.receive_complaint(REPORT, CTX)["receipt_code"]
+        web = {"bureau_id": "zjj", "actor": "public", "client": "203.0.113.7"}
+        for _ in range(3):
+            service.follow_complaint({"receipt_code": code}, web)
+        with pytest.raises(RateLimited) as raised:
+            service.follow_complaint({"receipt_code": "WRONG-CODE"}, web)
+        assert raised.value.code == "rate_limited"
+        assert "try again" in raised.value.message("en")
+        with pytest.raises(RateLimited):
+            service.add_information({"receipt_code": code, "text": "补充"}, web)
+        other = {**web, "client": "198.51.100.2"}
+        assert service.follow_complaint({"receipt_code": code}, other)["state"]
+
+    def test_indicators_over_rpc_for_the_bureau_and_a_unit(self, service):
+        service.receive_complaint(REPORT, CTX)
+        period = {"from": "2026-03-01", "to": "2026-03-31"}
+        bureau = service.get_indicators(period, CTX)
+        assert bureau["as_of"] == "2026-03-02"  # today, the period is not over
+        assert bureau["indicators"]["response"]["denominator"] == 0  # not yet due
+        service.clock.advance(4)  # past the acceptance deadline (5 March), unanswered
+        late = service.get_indicators(period, CTX)["indicators"]["response"]
+        assert late == {"numerator": 0, "denominator": 1, "rate": 0.0}
+        unit = service.get_indicators({**period, "unit_id": "zjj.u003"}, CTX)
+        assert unit["unit_id"] == "zjj.u003"
+        with pytest.raises(NotFound):
+            service.get_indicators({**period, "unit_id": "jtj.u001"}, CTX)
+        with pytest.raises(InvalidInput) as raised:
+            service.get_indicators({"from": "2026-03-31", "to": "2026-03-01"}, CTX)
+        assert raised.value.details["fields"] == {"to": "before_from"}
+
+    def test_the_ladder_runs_as_a_timer_and_on_demand(self, service):
+        from services.complaints.service import LADDER_INTERVAL, ConfigTimer
+
+        (timer,) = ComplaintsService.warning_ladder.nameko_entrypoints
+        assert isinstance(timer, ConfigTimer)
+        assert (timer.interval, timer.config_key) == (3600, LADDER_INTERVAL)
+        configured = ConfigTimer(3600, LADDER_INTERVAL)
+        configured.container = SimpleNamespace(config={LADDER_INTERVAL: "5"})
+        configured.setup()
+        assert configured.interval == 5
+        cid = service.receive_complaint(REPORT, CTX)["complaint"]["complaint_id"]
+        service.clock.advance(30)  # long past every deadline
+        answer = service.run_warning_ladder({}, CTX)
+        assert answer["overdue"] == {"zjj": [cid]}
+        service.warning_ladder()  # the timer's entrypoint: same day, nothing new
+        view = service.get_complaint({"complaint_id": cid}, CTX)
+        assert view["ladder"]["overdue_reminders"] == 1
+        assert view["days_overdue"] > 0
 
     def test_a_bad_report_names_every_bad_field(self, service):
         with pytest.raises(InvalidInput) as raised:
@@ -128,6 +207,7 @@ class TestErrorsOverRpc:
             FindingsRequired(),
             IdentityAccessDenied(actor="zjj.1", complaint_id="c1"),
             ReceiptCodeUnknown(),
+            RateLimited(retry_after=12),
             Conflict(reason="stream moved on"),
         ],
     )

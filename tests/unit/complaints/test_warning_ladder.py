@@ -9,10 +9,17 @@ import pytest
 from services.complaints.domain import (
     ChineseWorkCalendar,
     Rung,
+    apply_ladder,
     complaint_warning,
     warning_for,
 )
-from tests.unit.complaints.factory import investigating, later, policy, replied
+from tests.unit.complaints.factory import (
+    investigating,
+    later,
+    policy,
+    received,
+    replied,
+)
 
 CALENDAR = ChineseWorkCalendar()
 DEADLINE = date(2026, 3, 12)  # a Thursday
@@ -92,3 +99,40 @@ class TestForAComplaint:
 
     def test_a_replied_case_waiting_for_satisfaction_has_no_running_deadline(self):
         assert complaint_warning(replied(), date(2026, 6, 1), policy()) is None
+
+
+class TestApplyLadder:
+    """What the scheduler raises on a case: each thing once, every overdue day."""
+
+    def names(self, events: list[object]) -> list[str]:
+        return [type(e).__name__ for e in events]
+
+    def test_each_rung_is_raised_once_and_every_overdue_day_counted(self):
+        complaint = received()  # Friday 13 February 2026; acceptance due 14th
+        due = complaint.current_due
+        assert due == date(2026, 2, 14)  # an adjusted working Saturday
+        for offset in range(0, 20):
+            today = due + timedelta(days=offset)
+            for _ in range(2):  # the scheduler runs more than once a day
+                apply_ladder(complaint, today, policy(), "system", later(offset))
+        raised = self.names(complaint.pending())
+        assert raised.count("DeadlineDueSoon") == 1
+        assert raised.count("ComplaintOverdue") == 19
+        assert raised.count("CriticismProposed") == 1
+        overdue = [
+            e for e in complaint.pending() if type(e).__name__ == "ComplaintOverdue"
+        ]
+        assert [e.days_overdue for e in overdue] == list(range(1, 20))
+        # The Spring Festival holiday does not count towards the criticism interval:
+        # the sixth working day after the 14th is Monday 2 March.
+        (criticism,) = [
+            e for e in complaint.pending() if type(e).__name__ == "CriticismProposed"
+        ]
+        assert criticism.at == later(16)
+
+    def test_a_case_without_a_running_deadline_raises_nothing(self):
+        complaint = replied()
+        before = len(complaint.pending())
+        alert = apply_ladder(complaint, date(2027, 1, 1), policy(), "system", later(1))
+        assert alert is None
+        assert len(complaint.pending()) == before
