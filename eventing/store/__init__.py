@@ -19,7 +19,7 @@ def open_store(
     notify: bool = True,
     pool_size: int = 10,
 ) -> EventStore:
-    """The adapter for `uri`: postgresql://..., memory://, or esdb://... (issue 3)."""
+    """The adapter for `uri`: postgresql://..., memory:// or esdb[+discover]://..."""
     kwargs: dict[str, object] = {"max_event_bytes": max_event_bytes}
     if clock is not None:
         kwargs["clock"] = clock
@@ -37,10 +37,9 @@ def open_store(
 
         return MemoryEventStore(**kwargs)  # type: ignore[arg-type]
     if uri.startswith(("esdb://", "esdb+discover://")):
-        raise StoreUnavailable(
-            "the EventStoreDB adapter is not built yet (issue 3); "
-            "use a postgresql:// EVENTSTORE_URI"
-        )
+        from eventing.store.esdb import EsdbEventStore
+
+        return EsdbEventStore(uri, **kwargs)  # type: ignore[arg-type]
     raise StoreUnavailable(
         f"unsupported EVENTSTORE_URI scheme: {uri.split(':', 1)[0]!r}"
     )

@@ -1,0 +1,767 @@
+# ruff: noqa: E402 - esdbclient is imported after _import_grpc_with_real_threads()
+"""EventStoreDB event store, through esdbclient (EVENTSTORE_URI=esdb://... or
+esdb+discover://...).
+
+Mapping onto the port
+---------------------
+- A stream `complaint-42` is the EventStoreDB stream `<namespace>complaint-42`
+  (namespace is empty by default; it lets several stores share one cluster).
+- Version n is stream revision n - 1; NO_STREAM (0) is StreamState.NO_STREAM and
+  "any" (None) reads the stream's end first, since the adapter needs the previous
+  event's hash to chain the new ones.
+- A global position is the event's commit position: with gRPC appends each event has
+  its own, equal to its prepare position, growing in $all order.
+- Event id and type are EventStoreDB's own; every other field of the envelope
+  (schema version, service, bureau, actor, correlation, causation, recorded-at and the
+  hash chain) travels in the event's metadata JSON, so it round-trips exactly. The
+  recorded-at time is the adapter's injected clock, so `as_of` reads are testable.
+- Category filters are server-side filters on the stream name (`^<category>-`);
+  the bureau filter is applied here.
+
+Known limit: EventStoreDB has no index by event id, so a duplicate id is refused when
+the server sees the same ids at the same stream revision (its idempotent-write rule)
+or when this process has already written or read that id; two processes writing one
+id to two different streams are not caught.
+
+grpc and eventlet: in a process that eventlet has monkey-patched (Nameko), every gRPC
+call runs in a real OS thread and the green thread waits on a pipe, so the hub keeps
+serving other green threads. Long-lived subscriptions belong in plain processes.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import logging
+import os
+import queue
+import re
+import sys
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from eventing.errors import (
+    DuplicateEvent,
+    EventingError,
+    StoreUnavailable,
+    UndecodablePayload,
+    WrongExpectedVersion,
+)
+from eventing.events import (
+    GENESIS_HASH,
+    Envelope,
+    Metadata,
+    NewEvent,
+    decode_json,
+    utc_iso,
+)
+from eventing.integrity import chain, digest_with_payload
+from eventing.store.base import AppendResult, EventStore, StopFlag
+
+log = logging.getLogger(__name__)
+
+
+def _green() -> bool:
+    """True in a process eventlet has monkey-patched (threads are green)."""
+    patcher = sys.modules.get("eventlet.patcher")
+    return patcher is not None and bool(patcher.is_monkey_patched("thread"))
+
+
+def _import_grpc_with_real_threads() -> None:
+    """In a green process, import grpc and esdbclient against the original threading,
+    queue and time modules: their locks and conditions are then real, so gRPC calls
+    work from the real OS threads this adapter runs them in (with green locks they
+    hang: a green condition cannot be notified from another OS thread). Import this
+    module before anything else imports grpc in a green process."""
+    if not _green():
+        return
+    import eventlet.patcher
+
+    # grpc imports _channel, _simple_stubs and experimental on the first call
+    wanted = [
+        "grpc",
+        "grpc._channel",
+        "grpc._simple_stubs",
+        "grpc.experimental",
+        "esdbclient",
+    ]
+    if "grpc" in sys.modules:
+        log.warning(
+            "grpc was imported before eventing.store.esdb in an eventlet process: "
+            "gRPC calls may hang on green locks; import eventing.store.esdb first"
+        )
+    names = ("threading", "queue", "time")
+    saved = {name: sys.modules.get(name) for name in names}
+    try:
+        for name in names:
+            sys.modules[name] = eventlet.patcher.original(name)
+        for module in wanted:
+            if module not in sys.modules:
+                importlib.import_module(module)
+    finally:
+        for name, original in saved.items():
+            if original is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = original
+
+
+_import_grpc_with_real_threads()
+
+from esdbclient import EventStoreDBClient, StreamState
+from esdbclient import NewEvent as EsdbNewEvent
+from esdbclient.events import RecordedEvent
+from esdbclient.exceptions import (
+    DeadlineExceeded,
+    DiscoveryFailed,
+    EventStoreDBClientException,
+    GrpcError,
+    NotFound,
+    WrongCurrentVersion,
+)
+
+Clock = Callable[[], datetime]
+T = TypeVar("T")
+
+TRANSIENT = (GrpcError, DeadlineExceeded, DiscoveryFailed)
+_ACTUAL = re.compile(r"last event is (\d+) not")
+_STREAM_ID = r"[a-z][a-z0-9_]{0,62}-.*"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Heads:
+    """The last (version, hash) this store has seen of each stream, bounded."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self._size = size
+        self._known: OrderedDict[str, tuple[int, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def prev_hash(self, stream: str, expected: int) -> str | None:
+        if expected == 0:
+            return GENESIS_HASH
+        with self._lock:
+            known = self._known.get(stream)
+        return known[1] if known is not None and known[0] == expected else None
+
+    def remember(self, stream: str, version: int, hash: str) -> None:
+        with self._lock:
+            known = self._known.get(stream)
+            if known is not None and known[0] > version:
+                return
+            self._known[stream] = (version, hash)
+            self._known.move_to_end(stream)
+            if len(self._known) > self._size:
+                self._known.popitem(last=False)
+
+
+class _SeenIds:
+    """Event ids this process has written or read, bounded (see the known limit)."""
+
+    def __init__(self, size: int = 1_000_000) -> None:
+        self._size = size
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def known(self, ids: Iterable[str]) -> list[str]:
+        with self._lock:
+            return [i for i in ids if i in self._ids]
+
+    def add(self, ids: Iterable[str]) -> None:
+        with self._lock:
+            for event_id in ids:
+                self._ids[event_id] = None
+            while len(self._ids) > self._size:
+                self._ids.popitem(last=False)
+
+
+class _RealThreads:
+    """Runs blocking gRPC calls in real OS threads for green (eventlet) callers."""
+
+    def __init__(self, size: int = 8) -> None:
+        import eventlet.patcher
+
+        real_threading = eventlet.patcher.original("threading")
+        real_queue = eventlet.patcher.original("queue")
+        self._jobs: Any = real_queue.Queue()
+        for n in range(size):
+            real_threading.Thread(
+                target=self._work, name=f"esdb-grpc-{n}", daemon=True
+            ).start()
+
+    def _work(self) -> None:
+        while True:
+            call, box, wake = self._jobs.get()
+            try:
+                box.append((True, call()))
+            except BaseException as error:  # handed back to the caller
+                box.append((False, error))
+            try:
+                os.write(wake, b"x")
+            except OSError:
+                pass  # the caller is gone (its green thread was killed)
+            finally:
+                os.close(wake)  # only this thread closes the write end
+
+    def run(self, call: Callable[[], T]) -> T:
+        from eventlet.hubs import trampoline
+
+        readable, wake = os.pipe()
+        box: list[tuple[bool, Any]] = []
+        try:
+            self._jobs.put((call, box, wake))
+            while True:  # wait for the worker's byte: then it is done with `box`
+                trampoline(readable, read=True)
+                if os.read(readable, 1):
+                    break
+        finally:
+            os.close(readable)
+        ok, value = box[0]
+        if ok:
+            return value  # type: ignore[no-any-return]
+        raise value
+
+
+_END = object()
+
+
+class EsdbEventStore(EventStore):
+    """EventStore on EventStoreDB through esdbclient; thread- and green-thread-safe."""
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        clock: Clock = _utc_now,
+        max_event_bytes: int = 1024 * 1024,
+        namespace: str = "",
+        timeout: float = 10.0,
+        connect_timeout: float = 5.0,
+        retries: int = 3,
+    ) -> None:
+        if namespace and not re.fullmatch(r"[a-z0-9_]+", namespace):
+            raise ValueError(f"namespace {namespace!r}: lower-case letters, digits, _")
+        self._clock = clock
+        self.max_event_bytes = max_event_bytes
+        self._namespace = namespace
+        self._timeout = timeout
+        self._retries = retries
+        self._heads = _Heads()
+        self._seen = _SeenIds()
+        self._offload: _RealThreads | None = None
+        self._offload_lock = threading.Lock()
+        self._everything = [re.escape(namespace) + _STREAM_ID]
+        try:
+            self._client = self._call(lambda: EventStoreDBClient(uri))
+            # esdb:// connects lazily: make one bounded call so a missing server
+            # fails here, with a clear reason, rather than on the first append.
+            self._call(
+                lambda: self._client.get_commit_position(
+                    filter_include=self._everything,
+                    filter_by_stream_name=True,
+                    timeout=connect_timeout,
+                )
+            )
+        except (EventStoreDBClientException, ValueError) as error:
+            raise StoreUnavailable(
+                f"cannot reach EventStoreDB at {uri}: {error!r}"
+            ) from error
+
+    # -- plumbing --------------------------------------------------------------------
+
+    def _call(self, call: Callable[[], T]) -> T:
+        """Run a gRPC call; off the eventlet hub when this process is green."""
+        if not _green():
+            return call()
+        if self._offload is None:
+            with self._offload_lock:
+                if self._offload is None:
+                    self._offload = _RealThreads()
+        return self._offload.run(call)
+
+    def _retrying(self, what: str, call: Callable[[], T]) -> T:
+        """A call with bounded retries on transient failures, then StoreUnavailable."""
+        for attempt in range(self._retries + 1):
+            try:
+                return self._call(call)
+            except TRANSIENT as error:
+                if attempt == self._retries:
+                    raise StoreUnavailable(
+                        f"EventStoreDB {what} failed: {error!r}"
+                    ) from error
+                log.warning("EventStoreDB %s failed, retrying: %r", what, error)
+                time.sleep(min(2.0, 0.1 * 2**attempt))
+        raise EventingError("unreachable")  # pragma: no cover
+
+    def _name(self, stream: str) -> str:
+        return self._namespace + stream
+
+    def _filter(self, categories: Sequence[str] | None) -> list[str]:
+        if not categories:
+            return self._everything
+        return [re.escape(self._namespace + c) + "-.*" for c in categories]
+
+    def _envelope(self, event: RecordedEvent) -> Envelope:
+        try:
+            meta = json.loads(event.metadata)
+            envelope = Envelope(
+                event_id=str(event.id),
+                type=event.type,
+                schema_version=int(meta["schema_version"]),
+                stream=event.stream_name[len(self._namespace) :],
+                version=event.stream_position + 1,
+                position=int(event.commit_position or 0),
+                recorded_at=datetime.fromisoformat(meta["recorded_at"]),
+                service=meta["service"],
+                bureau_id=meta.get("bureau_id"),
+                actor=meta.get("actor"),
+                correlation_id=meta.get("correlation_id"),
+                causation_id=meta.get("causation_id"),
+                data=decode_json(event.data),
+                prev_hash=meta["prev_hash"],
+                hash=meta["hash"],
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise UndecodablePayload(
+                f"event {event.id} in {event.stream_name} is not an envelope: {error}"
+            ) from error
+        return envelope
+
+    # -- writing ---------------------------------------------------------------------
+
+    def append(
+        self,
+        stream: str,
+        events: Sequence[NewEvent],
+        expected_version: int | None,
+        metadata: Metadata,
+    ) -> AppendResult:
+        _, payloads = self._validate_batch(stream, events)
+        ids = [event.event_id for event in events]
+        seen = self._seen.known(ids)
+        if seen:
+            raise DuplicateEvent(seen)
+        for attempt in range(self._retries + 1):
+            try:
+                expected = expected_version
+                prev = (
+                    None
+                    if expected is None
+                    else self._heads.prev_hash(stream, expected)
+                )
+                if prev is None:
+                    actual, prev = self._end_of(stream)
+                    if expected is not None and expected != actual:
+                        raise WrongExpectedVersion(stream, expected, actual)
+                    expected = actual
+                assert expected is not None
+                return self._append_once(
+                    stream, events, payloads, expected, prev, metadata
+                )
+            except WrongExpectedVersion:
+                if expected_version is None and attempt < self._retries:
+                    continue  # "any version": someone else appended; take the new end
+                raise
+        raise EventingError("unreachable")  # pragma: no cover
+
+    def _end_of(self, stream: str) -> tuple[int, str]:
+        """The stream's version and last hash (0 and GENESIS_HASH when empty)."""
+        name = self._name(stream)
+        try:
+            found = self._retrying(
+                "read",
+                lambda: self._client.get_stream(
+                    name, backwards=True, limit=1, timeout=self._timeout
+                ),
+            )
+        except NotFound:
+            return 0, GENESIS_HASH
+        if not found:
+            return 0, GENESIS_HASH
+        last = self._envelope(found[0])
+        self._heads.remember(stream, last.version, last.hash)
+        return last.version, last.hash
+
+    def _append_once(
+        self,
+        stream: str,
+        events: Sequence[NewEvent],
+        payloads: list[bytes],
+        expected: int,
+        prev: str,
+        metadata: Metadata,
+    ) -> AppendResult:
+        recorded_at = self._clock()
+        recorded_text = utc_iso(recorded_at)
+        outgoing: list[EsdbNewEvent] = []
+        links: list[tuple[str, str]] = []
+        for offset, (event, payload) in enumerate(zip(events, payloads, strict=True)):
+            digest = digest_with_payload(
+                [
+                    event.event_id,
+                    event.type,
+                    event.schema_version,
+                    stream,
+                    expected + offset + 1,
+                    recorded_text,
+                    metadata.service,
+                    metadata.bureau_id,
+                    metadata.actor,
+                    metadata.correlation_id,
+                    metadata.causation_id,
+                ],
+                payload,
+            )
+            link = chain(bytes.fromhex(prev), digest).hex()
+            links.append((prev, link))
+            outgoing.append(
+                EsdbNewEvent(
+                    type=event.type,
+                    data=payload,
+                    metadata=json.dumps(
+                        {
+                            "schema_version": event.schema_version,
+                            "service": metadata.service,
+                            "bureau_id": metadata.bureau_id,
+                            "actor": metadata.actor,
+                            "correlation_id": metadata.correlation_id,
+                            "causation_id": metadata.causation_id,
+                            "recorded_at": recorded_text,
+                            "prev_hash": prev,
+                            "hash": link,
+                        },
+                        separators=(",", ":"),
+                    ).encode("utf-8"),
+                    content_type="application/json",
+                    id=uuid.UUID(event.event_id),
+                )
+            )
+            prev = link
+        state: int | StreamState = (
+            StreamState.NO_STREAM if expected == 0 else expected - 1
+        )
+        name = self._name(stream)
+        try:
+            # The same events (same ids, same revision) on every retry: the server
+            # treats a repeat of a write that did commit as a no-op success.
+            commit_position = self._retrying(
+                "append",
+                lambda: self._client.append_to_stream(
+                    name,
+                    current_version=state,
+                    events=outgoing,
+                    timeout=self._timeout,
+                ),
+            )
+        except WrongCurrentVersion as error:
+            raise WrongExpectedVersion(
+                stream, expected, self._actual_version(stream, error)
+            ) from None
+        if len(events) == 1:
+            positions = [commit_position]
+        else:
+            written = self._retrying(
+                "read",
+                lambda: self._client.get_stream(
+                    name,
+                    stream_position=expected,
+                    limit=len(events),
+                    timeout=self._timeout,
+                ),
+            )
+            positions = [int(e.commit_position or 0) for e in written]
+        self._heads.remember(stream, expected + len(events), links[-1][1])
+        self._seen.add(event.event_id for event in events)
+        envelopes = [
+            Envelope(
+                event.event_id,
+                event.type,
+                event.schema_version,
+                stream,
+                expected + offset + 1,
+                position,
+                recorded_at,
+                metadata.service,
+                metadata.bureau_id,
+                metadata.actor,
+                metadata.correlation_id,
+                metadata.causation_id,
+                decode_json(payload),
+                prev_hash,
+                link,
+            )
+            for offset, (event, payload, position, (prev_hash, link)) in enumerate(
+                zip(events, payloads, positions, links, strict=True)
+            )
+        ]
+        return AppendResult(stream, expected + len(events), envelopes)
+
+    def _actual_version(self, stream: str, error: WrongCurrentVersion) -> int:
+        """The version the server reported (its revision + 1; 0: no stream)."""
+        text = str(error)
+        if "does not exist" in text:
+            return 0
+        found = _ACTUAL.search(text)
+        if found:
+            return int(found.group(1)) + 1
+        return self.stream_version(stream)
+
+    # -- reading ---------------------------------------------------------------------
+
+    def read_stream(
+        self,
+        stream: str,
+        from_version: int = 1,
+        *,
+        as_of: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Envelope]:
+        name = self._name(stream)
+        count = sys.maxsize if limit is None or as_of is not None else limit
+        try:
+            events = self._retrying(
+                "read",
+                lambda: self._client.get_stream(
+                    name,
+                    stream_position=max(from_version - 1, 0),
+                    limit=count,
+                    timeout=self._timeout,
+                ),
+            )
+        except NotFound:
+            return []
+        found = [self._envelope(event) for event in events]
+        if found and as_of is None and limit is None:
+            self._heads.remember(stream, found[-1].version, found[-1].hash)
+        self._seen.add(e.event_id for e in found)
+        if as_of is not None:
+            found = [e for e in found if e.recorded_at <= as_of]
+        return found[:limit] if limit is not None else found
+
+    def stream_version(self, stream: str) -> int:
+        name = self._name(stream)
+        current = self._retrying(
+            "read",
+            lambda: self._client.get_current_version(name, timeout=self._timeout),
+        )
+        return 0 if current is StreamState.NO_STREAM else int(current) + 1
+
+    def _read_all_page(
+        self, after: int, count: int, include: list[str]
+    ) -> list[RecordedEvent]:
+        """Up to `count` events of `include` streams at or after `after` (inclusive,
+        like the server); the caller drops the one at `after`."""
+        return list(
+            self._retrying(
+                "read",
+                lambda: list(
+                    self._client.read_all(
+                        commit_position=after if after > 0 else None,
+                        filter_include=include,
+                        filter_by_stream_name=True,
+                        limit=count,
+                        timeout=self._timeout,
+                    )
+                ),
+            )
+        )
+
+    def read_all(
+        self,
+        after: int = 0,
+        limit: int = 1000,
+        *,
+        categories: Sequence[str] | None = None,
+        bureau_id: str | None = None,
+    ) -> list[Envelope]:
+        include = self._filter(categories)
+        found: list[Envelope] = []
+        position = after
+        while len(found) < limit:
+            wanted = limit - len(found)
+            count = (wanted if bureau_id is None else max(wanted, 500)) + 1
+            page = self._read_all_page(position, count, include)
+            fresh = [e for e in page if int(e.commit_position or 0) > position]
+            for event in fresh:
+                envelope = self._envelope(event)
+                position = envelope.position
+                if bureau_id is None or envelope.bureau_id == bureau_id:
+                    found.append(envelope)
+                    if len(found) >= limit:
+                        break
+            if len(page) < count or not fresh:
+                break
+        return found
+
+    def head(self) -> int:
+        return int(
+            self._retrying(
+                "read",
+                lambda: self._client.get_commit_position(
+                    filter_include=self._everything,
+                    filter_by_stream_name=True,
+                    timeout=self._timeout,
+                ),
+            )
+        )
+
+    def wait_for_new(self, after: int, timeout: float) -> None:
+        """Poll the head (cheap: one backwards read of one event) until it moves."""
+        deadline = time.monotonic() + timeout
+        while self.head() <= after:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(0.05, left))
+
+    def iter_streams(self) -> Iterator[tuple[str, list[Envelope]]]:
+        names: set[str] = set()
+        position = 0
+        while True:
+            page = self._read_all_page(position, 5001, self._everything)
+            fresh = [e for e in page if int(e.commit_position or 0) > position]
+            if not fresh:
+                break
+            for event in fresh:
+                names.add(event.stream_name[len(self._namespace) :])
+            position = int(fresh[-1].commit_position or 0)
+        for stream in sorted(names):
+            yield stream, self.read_stream(stream)
+
+    # -- following -------------------------------------------------------------------
+
+    def subscribe_batches(
+        self,
+        after: int = 0,
+        *,
+        batch_size: int = 500,
+        categories: Sequence[str] | None = None,
+        bureau_id: str | None = None,
+        stop: StopFlag | None = None,
+        idle_wait: float = 0.5,
+    ) -> Iterator[list[Envelope]]:
+        """A server-side catch-up subscription to $all from `after`, then live.
+
+        A dropped subscription is reopened from the last position delivered, so
+        nothing is lost or delivered twice; bounded backoff between attempts.
+        """
+        position = after
+        should_stop = stop or (lambda: False)
+        failures = 0
+        include = self._filter(categories)
+        while not should_stop():
+            start = position if position > 0 else None
+            try:
+                subscription = self._call(
+                    functools.partial(
+                        self._client.subscribe_to_all,
+                        commit_position=start,
+                        filter_include=include,
+                        filter_by_stream_name=True,
+                    )
+                )
+            except TRANSIENT as error:
+                failures += 1
+                if failures > self._retries:
+                    raise StoreUnavailable(
+                        f"EventStoreDB subscription failed: {error!r}"
+                    ) from error
+                time.sleep(min(2.0, 0.1 * 2**failures))
+                continue
+            inbox: queue.Queue[object] = queue.Queue(maxsize=batch_size * 2)
+            closed = threading.Event()
+            pump = threading.Thread(
+                target=self._pump,
+                args=(subscription, inbox, closed),
+                name="esdb-subscription",
+                daemon=True,
+            )
+            pump.start()
+            try:
+                while not should_stop():
+                    try:
+                        item = inbox.get(timeout=idle_wait)
+                    except queue.Empty:
+                        continue
+                    items = [item]
+                    while len(items) < batch_size and isinstance(
+                        items[-1], RecordedEvent
+                    ):
+                        try:
+                            items.append(inbox.get_nowait())
+                        except queue.Empty:
+                            break
+                    batch: list[Envelope] = []
+                    failed: object = None
+                    for entry in items:
+                        if not isinstance(entry, RecordedEvent):
+                            failed = entry
+                            break
+                        envelope = self._envelope(entry)
+                        if envelope.position <= position:
+                            continue  # already delivered before a reconnect
+                        position = envelope.position
+                        if bureau_id is None or envelope.bureau_id == bureau_id:
+                            batch.append(envelope)
+                    if batch:
+                        failures = 0
+                        yield batch
+                    if failed is not None:
+                        if isinstance(failed, BaseException) and not isinstance(
+                            failed, TRANSIENT
+                        ):
+                            raise failed
+                        log.warning(
+                            "EventStoreDB subscription dropped at %s, resuming: %r",
+                            position,
+                            failed,
+                        )
+                        failures += 1
+                        if failures > self._retries:
+                            raise StoreUnavailable(
+                                f"EventStoreDB subscription keeps failing: {failed!r}"
+                            )
+                        time.sleep(min(2.0, 0.1 * 2**failures))
+                        break
+            finally:
+                closed.set()
+                subscription.stop()
+                pump.join(timeout=5)
+
+    @staticmethod
+    def _pump(
+        subscription: Iterable[RecordedEvent],
+        inbox: queue.Queue[object],
+        closed: threading.Event,
+    ) -> None:
+        """Move events from the gRPC stream into `inbox` (its own thread)."""
+
+        def put(item: object) -> None:
+            while not closed.is_set():
+                try:
+                    inbox.put(item, timeout=0.2)
+                    return
+                except queue.Full:
+                    continue
+
+        try:
+            for event in subscription:
+                put(event)
+                if closed.is_set():
+                    return
+            put(_END)
+        except Exception as error:
+            if not closed.is_set():
+                put(error)
+
+    def close(self) -> None:
+        self._call(self._client.close)

@@ -1,0 +1,68 @@
+"""The event store contract against the EventStoreDB adapter.
+
+TestEsdbEventStore runs it through esdbclient's real gRPC code against the in-process
+test double of EventStoreDB (tests/esdb_server), a fresh server per test.
+TestEsdbEventStoreRealServer runs the same contract against a real EventStoreDB when
+EVENTSTORE_URI is an esdb:// or esdb+discover:// URI (skipped otherwise); each test
+works in a fresh namespace of stream names, so the shared server's other streams do
+not show.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from eventing.store.esdb import EsdbEventStore
+from tests.contract.event_store_contract import EventStoreContract, SettableClock
+from tests.esdb_server import EsdbTestServer
+
+REAL_URI = os.environ.get("EVENTSTORE_URI", "")
+
+
+@pytest.fixture
+def esdb_server() -> Iterator[EsdbTestServer]:
+    server = EsdbTestServer().start()
+    yield server
+    server.stop()
+
+
+class TestEsdbEventStore(EventStoreContract):
+    @pytest.fixture
+    def store(
+        self, clock: SettableClock, esdb_server: EsdbTestServer
+    ) -> Iterator[EsdbEventStore]:
+        store = EsdbEventStore(esdb_server.uri, clock=clock, max_event_bytes=64 * 1024)
+        self.server = esdb_server
+        yield store
+        store.close()
+
+    def tamper_edit(self, store, stream, version):  # type: ignore[no-untyped-def]
+        self.server.edit_event(stream, version - 1, b'{"n":99}')
+
+    def tamper_delete(self, store, stream, version):  # type: ignore[no-untyped-def]
+        self.server.delete_event(stream, version - 1)
+
+
+@pytest.mark.skipif(
+    not REAL_URI.startswith("esdb"),
+    reason="EVENTSTORE_URI is not an esdb:// URI (a real EventStoreDB)",
+)
+class TestEsdbEventStoreRealServer(EventStoreContract):
+    @pytest.fixture
+    def store(self, clock: SettableClock) -> Iterator[EsdbEventStore]:
+        namespace = f"t{uuid.uuid4().hex[:12]}_"
+        store = EsdbEventStore(
+            REAL_URI, clock=clock, max_event_bytes=64 * 1024, namespace=namespace
+        )
+        yield store
+        store.close()
+
+    def tamper_edit(self, store, stream, version):  # type: ignore[no-untyped-def]
+        pytest.skip("a real EventStoreDB cannot edit a stored event")
+
+    def tamper_delete(self, store, stream, version):  # type: ignore[no-untyped-def]
+        pytest.skip("a real EventStoreDB cannot delete one event of a stream")
