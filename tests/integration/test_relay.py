@@ -368,6 +368,10 @@ class TestBrokerConnectionLost:
         )
 
         assert close_connections_in(vhost_of(amqp_uri)) >= 1
+        # Closing takes a second or two of rabbitmqctl; the relay may have finished
+        # the backlog by then. More events make sure it publishes on the closed
+        # connection either way, and has to notice and reconnect.
+        ids += append_backlog(store, 2_000)
         wait_caught_up(store_uri, relay_name, relay)
 
         assert relay.alive()
