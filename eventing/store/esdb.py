@@ -63,6 +63,7 @@ from eventing.events import (
 )
 from eventing.integrity import chain, digest_with_payload
 from eventing.store.base import AppendResult, EventStore, StopFlag
+from eventing.store.heads import StreamHeads
 
 log = logging.getLogger(__name__)
 
@@ -136,32 +137,6 @@ _STREAM_ID = r"[a-z][a-z0-9_]{0,62}-.*"
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-class _Heads:
-    """The last (version, hash) this store has seen of each stream, bounded."""
-
-    def __init__(self, size: int = 100_000) -> None:
-        self._size = size
-        self._known: OrderedDict[str, tuple[int, str]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def prev_hash(self, stream: str, expected: int) -> str | None:
-        if expected == 0:
-            return GENESIS_HASH
-        with self._lock:
-            known = self._known.get(stream)
-        return known[1] if known is not None and known[0] == expected else None
-
-    def remember(self, stream: str, version: int, hash: str) -> None:
-        with self._lock:
-            known = self._known.get(stream)
-            if known is not None and known[0] > version:
-                return
-            self._known[stream] = (version, hash)
-            self._known.move_to_end(stream)
-            if len(self._known) > self._size:
-                self._known.popitem(last=False)
 
 
 class _SeenIds:
@@ -255,7 +230,7 @@ class EsdbEventStore(EventStore):
         self._namespace = namespace
         self._timeout = timeout
         self._retries = retries
-        self._heads = _Heads()
+        self._heads = StreamHeads()
         self._seen = _SeenIds()
         self._offload: _RealThreads | None = None
         self._offload_lock = threading.Lock()

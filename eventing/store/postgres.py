@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -36,7 +35,6 @@ from eventing.errors import (
     WrongExpectedVersion,
 )
 from eventing.events import (
-    GENESIS_HASH,
     Envelope,
     Metadata,
     NewEvent,
@@ -44,6 +42,7 @@ from eventing.events import (
 )
 from eventing.integrity import canonical_fields, chain, digest_with_payload
 from eventing.store.base import AppendResult, EventStore
+from eventing.store.heads import StreamHeads
 
 log = logging.getLogger(__name__)
 
@@ -120,34 +119,6 @@ def _envelope(row: tuple[Any, ...]) -> Envelope:
     return Envelope(*row)
 
 
-class _Heads:
-    """The last (version, hash) this store has seen of each stream, bounded.
-
-    A stored event never changes, so a remembered pair stays true: appending at that
-    version, the store can chain the new hashes itself and write a plain INSERT (the
-    unique (stream, version) constraint still refuses a writer that lost a race).
-    """
-
-    def __init__(self, size: int = 100_000) -> None:
-        self._size = size
-        self._known: OrderedDict[str, tuple[int, str]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def prev_hash(self, stream: str, expected: int) -> str | None:
-        if expected == 0:
-            return GENESIS_HASH
-        with self._lock:
-            known = self._known.get(stream)
-        return known[1] if known is not None and known[0] == expected else None
-
-    def remember(self, stream: str, version: int, hash: str) -> None:
-        with self._lock:
-            self._known[stream] = (version, hash)
-            self._known.move_to_end(stream)
-            if len(self._known) > self._size:
-                self._known.popitem(last=False)
-
-
 class _Notifier:
     """Wakes followers after appends, from its own session and outside the appends'
     transactions: a NOTIFY inside a transaction holds a database-wide lock through
@@ -222,7 +193,7 @@ class PostgresEventStore(EventStore):
         self._clock = clock
         self.max_event_bytes = max_event_bytes
         self._notifier = _Notifier(conninfo) if notify else None
-        self._heads = _Heads()
+        self._heads = StreamHeads()
         self._retries = retries
         self._check_reachable(connect_timeout)
         self._pool = ConnectionPool(

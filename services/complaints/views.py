@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from services.complaints.domain.indicators import Indicators, Ratio
+from services.common.ratio import Ratio
+from services.complaints.domain.indicators import Indicators
 from services.complaints.domain.model import State
 from services.complaints.domain.state import ComplaintState
 from services.complaints.protection.records import ReceiptCode, Reporter

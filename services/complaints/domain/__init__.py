@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.common.ratio import Ratio
 from services.complaints.domain.complaint import Complaint
 from services.complaints.domain.deadlines import (
     ChineseWorkCalendar,
@@ -12,7 +13,7 @@ from services.complaints.domain.deadlines import (
 )
 from services.complaints.domain.duplicates import OpenCase, find_duplicates
 from services.complaints.domain.events import registry
-from services.complaints.domain.indicators import Indicators, Ratio, indicators
+from services.complaints.domain.indicators import Indicators, indicators
 from services.complaints.domain.ladder import (
     Alert,
     Rung,

@@ -13,6 +13,7 @@ from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from eventing.aggregate import DomainEvent
+from services.common.ratio import Ratio
 from services.complaints.domain.events import (
     ComplaintAccepted,
     ComplaintClosed,
@@ -32,30 +33,15 @@ SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED}
 
 
 @dataclass(frozen=True)
-class Ratio:
-    numerator: int = 0
-    denominator: int = 0
-
-    @property
-    def rate(self) -> float | None:
-        return self.numerator / self.denominator if self.denominator else None
-
-    def __add__(self, other: Ratio) -> Ratio:
-        return Ratio(
-            self.numerator + other.numerator, self.denominator + other.denominator
-        )
-
-
-@dataclass(frozen=True)
 class Indicators:
     """响应率 (accepted in time), 按期办结率, 属实率, 满意率, 重办率, 解决率."""
 
-    response: Ratio = Ratio()
-    on_time_conclusion: Ratio = Ratio()
-    substantiation: Ratio = Ratio()
-    satisfaction: Ratio = Ratio()
-    reopen: Ratio = Ratio()
-    resolution: Ratio = Ratio()
+    response: Ratio = field(default_factory=Ratio)
+    on_time_conclusion: Ratio = field(default_factory=Ratio)
+    substantiation: Ratio = field(default_factory=Ratio)
+    satisfaction: Ratio = field(default_factory=Ratio)
+    reopen: Ratio = field(default_factory=Ratio)
+    resolution: Ratio = field(default_factory=Ratio)
 
     def __add__(self, other: Indicators) -> Indicators:
         return Indicators(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.common.ratio import Ratio
 from services.ledger.domain.disclosures import WindowDisclosures
 from services.ledger.domain.escalation import (
     EscalationPolicy,
@@ -10,7 +11,7 @@ from services.ledger.domain.escalation import (
     overdue_days,
 )
 from services.ledger.domain.events import registry
-from services.ledger.domain.indicators import Indicators, Ratio, Report, indicators
+from services.ledger.domain.indicators import Indicators, Report, indicators
 from services.ledger.domain.item import LedgerItem
 from services.ledger.domain.model import (
     SupervisorEligibility,

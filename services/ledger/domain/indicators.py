@@ -23,6 +23,7 @@ from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from eventing.aggregate import DomainEvent
+from services.common.ratio import Ratio
 from services.ledger.domain.events import (
     DeadlineSet,
     ItemOpened,
@@ -35,21 +36,6 @@ from services.ledger.domain.model import Category, Source
 
 
 @dataclass(frozen=True)
-class Ratio:
-    numerator: int = 0
-    denominator: int = 0
-
-    @property
-    def rate(self) -> float | None:
-        return self.numerator / self.denominator if self.denominator else None
-
-    def __add__(self, other: Ratio) -> Ratio:
-        return Ratio(
-            self.numerator + other.numerator, self.denominator + other.denominator
-        )
-
-
-@dataclass(frozen=True)
 class Indicators:
     """The ledger's figures for one scope and period."""
 
@@ -59,8 +45,9 @@ class Indicators:
     closed_on_time: int = 0
     days_to_close: int = 0  # summed over the closures, for the average
     overdue_now: int = 0
-    reopen: Ratio = Ratio()
-    materials_rejected: Ratio = Ratio()  # rejected as evasive / reviewed
+    reopen: Ratio = field(default_factory=Ratio)
+    # rejected as evasive / reviewed
+    materials_rejected: Ratio = field(default_factory=Ratio)
 
     @property
     def found(self) -> int:
