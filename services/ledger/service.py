@@ -29,7 +29,6 @@ from services.common.rpc import deserializable, translated
 from services.common.validation import Check
 from services.ledger import campaign_commands as cc
 from services.ledger import commands as c
-from services.ledger.domain import EscalationPolicy
 from services.ledger.domain import errors as ledger_errors
 from services.ledger.handlers import SERVICE, LedgerHandlers, RpcOrgChart
 
@@ -369,4 +368,4 @@ class LedgerService:
     def escalate_overdue_items(self) -> Answer:
         """Every interval: overdue and escalation events due today (Asia/Shanghai)
         for every bureau's unclosed items, each raised once."""
-        return self.handlers.escalate_due(EscalationPolicy())
+        return self.handlers.escalate_due()

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from eventing.aggregate import CommandContext
+from services.common.errors import NotFound
 from services.ledger import commands as c
 from services.ledger import views
 from services.ledger.domain import (
@@ -54,6 +55,10 @@ class ItemHandlers(LedgerBase):
     def open(self, cmd: c.OpenItem, ctx: CommandContext) -> Answer:
         """Enter a problem found through any of the nine channels."""
         bureau, actor, now = self._bureau_of(ctx), self._actor(ctx), self.clock()
+        if cmd.unit_id is not None and self.org.unit(bureau, cmd.unit_id) is None:
+            raise NotFound(kind="unit", id=cmd.unit_id)
+        if cmd.person_id is not None and self.org.person(bureau, cmd.person_id) is None:
+            raise NotFound(kind="person", id=cmd.person_id)
         opening = ItemOpening(
             bureau,
             cmd.unit_id,
@@ -235,7 +240,21 @@ class ItemHandlers(LedgerBase):
         """The scheduler's run: every unclosed item of every bureau raises what is
         due today (ItemOverdue once per round, then each ItemEscalated level once).
         Safe to run twice or from two instances: the domain raises nothing again."""
-        policy, today = policy or EscalationPolicy(), today or self.today()
+        today = today or self.today()
+        policies: dict[str, EscalationPolicy] = {}
+
+        def policy_of(bureau_id: str) -> EscalationPolicy:
+            """The intervals the bureau's campaign sets (defaults when it has none)."""
+            if policy is not None:
+                return policy
+            if bureau_id not in policies:
+                settings = self.org.campaign_settings(bureau_id, today.year)
+                policies[bureau_id] = EscalationPolicy.from_settings(settings or {})
+            return policies[bureau_id]
+
+        def escalation(chosen: EscalationPolicy) -> Callable[[LedgerItem], list[Any]]:
+            return lambda item: item.escalate(today, chosen)
+
         raised = items = 0
         for item_id in self._item_ids(None):
             item = self.items.load(item_id)
@@ -244,7 +263,7 @@ class ItemHandlers(LedgerBase):
             items += 1
             ctx = CommandContext(bureau_id=item.bureau_id, actor=SCHEDULER)
             due = self._execute(
-                self.items, item_id, lambda i: i.escalate(today, policy), ctx
+                self.items, item_id, escalation(policy_of(item.bureau_id)), ctx
             )
             raised += len(due)
         return {"date": today.isoformat(), "open_items": items, "events": raised}

@@ -47,6 +47,10 @@ class OrgChart(Protocol):
         """The leading group office (领导小组办公室) of the bureau."""
         ...
 
+    def campaign_settings(self, bureau_id: str, year: int) -> dict[str, Any] | None:
+        """The bureau's campaign settings of that year; None when it has none."""
+        ...
+
 
 @dataclass
 class MemoryOrgChart:
@@ -56,6 +60,7 @@ class MemoryOrgChart:
     offices: dict[str, set[str]] = field(default_factory=dict)
     units: dict[str, UnitFacts] = field(default_factory=dict)
     people: dict[str, tuple[str, str]] = field(default_factory=dict)  # bureau, unit
+    settings: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
 
     def add_unit(
         self,
@@ -107,6 +112,9 @@ class MemoryOrgChart:
     def office(self, bureau_id: str) -> frozenset[str]:
         return frozenset(self.offices.get(bureau_id, set()))
 
+    def campaign_settings(self, bureau_id: str, year: int) -> dict[str, Any] | None:
+        return self.settings.get((bureau_id, year))
+
 
 class RpcOrgChart:
     """The port over a Nameko RPC proxy to the organization service."""
@@ -154,3 +162,18 @@ class RpcOrgChart:
 
     def office(self, bureau_id: str) -> frozenset[str]:
         return frozenset(self._bureau(bureau_id)["leading_group_office"])
+
+    def campaign_settings(self, bureau_id: str, year: int) -> dict[str, Any] | None:
+        try:
+            campaign = self.organization.get_campaign(
+                {"year": year}, self._context(bureau_id)
+            )
+        except Exception as error:  # organization's PlanYearUnknown, class or remote
+            if (
+                getattr(error, "code", None) == "campaign_not_found"
+                or getattr(error, "exc_type", None) == "PlanYearUnknown"
+            ):
+                return None
+            raise
+        settings: dict[str, Any] = campaign["settings"]
+        return settings

@@ -204,6 +204,18 @@ class TestOpeningAndScoping:
         assert handlers.unit_items(UNIT, JTJ)["items"] == []
 
 
+class TestOpeningAgainstTheOrgChart:
+    def test_an_item_for_a_unit_or_person_not_on_the_chart_is_refused(self, handlers):
+        from services.common.errors import NotFound
+
+        with pytest.raises(NotFound):
+            open_item(handlers, unit_id="zjj.nowhere")
+        with pytest.raises(NotFound):
+            open_item(handlers, unit_id="jtj.u001")  # another bureau's unit
+        with pytest.raises(NotFound):
+            open_item(handlers, level="individual", person_id="zjj.ghost")
+
+
 class TestSupervisingLeader:
     def test_a_committee_member_or_a_unit_head_may_supervise(self, handlers):
         item_id = open_item(handlers)
@@ -362,6 +374,19 @@ class TestEscalation:
         # A missed week and more: both levels at once, and never again.
         assert handlers.escalate_due(policy, date(2026, 6, 20))["events"] == 2
         assert handlers.escalate_due(policy, date(2026, 6, 21))["events"] == 0
+        assert handlers.item(item_id, AS_OFFICER)["escalation_level"] == 2
+
+    def test_the_bureaus_campaign_sets_the_escalation_intervals(self, store, clock):
+        org = org_chart()
+        org.settings[(BUREAU, 2026)] = {"ledger": {"escalation_days": [2, 4]}}
+        handlers = LedgerHandlers(store, clock, org)
+        item_id = open_item(handlers)
+        plan(handlers, item_id)  # deadline 31 May
+        assert handlers.escalate_due(today=date(2026, 6, 1))["events"] == 1
+        assert handlers.escalate_due(today=date(2026, 6, 3))["events"] == 1  # 2 days
+        assert handlers.item(item_id, AS_OFFICER)["escalation_level"] == 1
+        assert handlers.escalate_due(today=date(2026, 6, 5))["events"] == 1  # 4 days
+        # with the defaults (7 and 14 days) nothing would have been raised by now
         assert handlers.item(item_id, AS_OFFICER)["escalation_level"] == 2
 
     def test_the_run_takes_todays_date_in_beijing(self, handlers, clock):

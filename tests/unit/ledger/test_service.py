@@ -78,6 +78,15 @@ class FakeOrganization:
             raise NotFound(kind="person", id=payload["person_id"])
         return {"person_id": person.person_id, "unit_id": person.unit_id}
 
+    def get_campaign(self, payload: Any, context: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append("get_campaign")
+        settings = self.chart.campaign_settings(context["bureau_id"], payload["year"])
+        if settings is None:
+            from services.organization.domain.errors import PlanYearUnknown
+
+            raise PlanYearUnknown(year=payload["year"])
+        return {"settings": settings}
+
 
 @pytest.fixture
 def store() -> MemoryEventStore:
