@@ -23,6 +23,7 @@ DEFAULTS: dict[str, str] = {
     "RELAY_WINDOW": "500",
     "RELAY_EXCLUDE_CATEGORIES": "account",
     "LOG_LEVEL": "INFO",
+    "BLOB_DIR": "var/blobs",
 }
 
 
@@ -42,6 +43,7 @@ class Settings:
     relay_window: int
     relay_exclude_categories: tuple[str, ...]
     log_level: str
+    blob_dir: str
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -67,6 +69,7 @@ class Settings:
                 if c.strip()
             ),
             log_level=get("LOG_LEVEL"),
+            blob_dir=get("BLOB_DIR"),
         )
 
 

@@ -7,12 +7,16 @@ the identity vault (encrypted, crypto-shreddable) and the domain sees a referenc
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from services.common.validation import Check
+from services.complaints.blobs import MAX_BLOB_BYTES
+from services.complaints.domain.errors import AttachmentTooLarge
 from services.complaints.domain.model import (
     AccountabilityKind,
     Attachment,
@@ -27,7 +31,7 @@ Payload = dict[str, Any]
 DESCRIPTION_MAX = 5000
 TEXT_MAX = 2000
 MAX_ATTACHMENTS = 20
-MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = MAX_BLOB_BYTES  # what the blob store accepts per file
 SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 MEDIA_TYPE = re.compile(r"^[a-z]+/[A-Za-z0-9.+\-]+$")
 
@@ -116,6 +120,69 @@ class ReceiveComplaint:
 
 def _complaint_id(check: Check, raw: Payload) -> str:
     return check.identifier("complaint_id", raw.get("complaint_id"))
+
+
+@dataclass(frozen=True)
+class UploadAttachment:
+    """Upload a file before the report that references it. {"name": "现场.jpg",
+    "content_type": "image/jpeg", "content": "<base64>", "sha256": optional}
+    (`media_type` is accepted for `content_type`)."""
+
+    name: str
+    media_type: str
+    content: bytes
+    sha256: str | None
+
+    @classmethod
+    def parse(cls, raw: Payload) -> UploadAttachment:
+        check = Check()
+        name = check.text("name", raw.get("name"), max_len=200)
+        media_type = check.text(
+            "content_type",
+            raw.get("content_type") or raw.get("media_type"),
+            max_len=100,
+        )
+        if media_type and not MEDIA_TYPE.match(media_type):
+            check.fail("content_type", "bad_format")
+        digest = check.text("sha256", raw.get("sha256"), max_len=64, required=False)
+        if digest and not SHA256.match(digest):
+            check.fail("sha256", "bad_format")
+        encoded = raw.get("content")
+        content = b""
+        if not isinstance(encoded, str) or not encoded:
+            check.fail("content", "required")
+        elif len(encoded) > 4 * (MAX_ATTACHMENT_BYTES // 3 + 1):  # before decoding
+            raise AttachmentTooLarge(
+                size=len(encoded) * 3 // 4, limit=MAX_ATTACHMENT_BYTES
+            )
+        else:
+            try:
+                content = base64.b64decode(encoded, validate=True)
+            except (binascii.Error, ValueError):
+                check.fail("content", "bad_format")
+        check.done()
+        if len(content) > MAX_ATTACHMENT_BYTES:
+            raise AttachmentTooLarge(size=len(content), limit=MAX_ATTACHMENT_BYTES)
+        return cls(name, media_type, content, digest.lower() or None)
+
+
+@dataclass(frozen=True)
+class DownloadAttachment:
+    """One attachment of one complaint. {"complaint_id": "3f2a...",
+    "sha256": "9f86d0..."}"""
+
+    complaint_id: str
+    sha256: str
+
+    @classmethod
+    def parse(cls, raw: Payload) -> DownloadAttachment:
+        check = Check()
+        complaint_id = _complaint_id(check, raw)
+        digest = check.text("sha256", raw.get("sha256"), max_len=64)
+        if digest and not SHA256.match(digest):
+            check.fail("sha256", "bad_format")
+        check.done()
+        return cls(complaint_id, digest.lower())
 
 
 def _reason(check: Check, raw: Payload, *, required: bool) -> str:

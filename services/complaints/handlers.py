@@ -8,6 +8,7 @@ complaint's events: it is sealed under a per-reporter key on its own stream
 
 from __future__ import annotations
 
+import base64
 import logging
 import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -25,6 +26,7 @@ from eventing.store.base import EventStore
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.complaints import commands as c
 from services.complaints import views
+from services.complaints.blobs import BlobStore, MemoryBlobStore
 from services.complaints.directory import OrgDirectory
 from services.complaints.domain import (
     ChineseWorkCalendar,
@@ -39,10 +41,10 @@ from services.complaints.domain import (
 )
 from services.complaints.domain.calendar import WorkSchedules, calendar_registry
 from services.complaints.domain.deadlines import Due
-from services.complaints.domain.errors import IllegalTransition
+from services.complaints.domain.errors import AttachmentMissing, IllegalTransition
 from services.complaints.domain.events import ReporterReplied
 from services.complaints.domain.indicators import Indicators
-from services.complaints.domain.model import Stage
+from services.complaints.domain.model import Attachment, Stage
 from services.complaints.metrics import (
     CALENDAR_FALLBACKS,
     COMPLAINTS_OVERDUE,
@@ -102,12 +104,14 @@ class ComplaintHandlers:
         new_code: Callable[[], str] = new_receipt_code,
         new_id: Callable[[], str] = _new_id,
         limiter: RateLimiter | None = None,
+        blobs: BlobStore | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.keys = keys
         self.directory = directory
         self.limiter = limiter
+        self.blobs: BlobStore = MemoryBlobStore() if blobs is None else blobs
         self.vault = IdentityVault(keys)
         self.new_code = new_code
         self.new_id = new_id
@@ -193,6 +197,7 @@ class ComplaintHandlers:
         bureau, actor, now = self._bureau_of(ctx), self._actor(ctx), self.clock()
         if cmd.unit_id is not None:
             self.directory.unit(cmd.unit_id, ctx)
+        self._stored(cmd.attachments)
         complaint_id = self.new_id()
         reporter_ref = None if cmd.anonymous else self.new_id()
         policy, warning = self.policy(ctx)
@@ -246,6 +251,50 @@ class ComplaintHandlers:
                 for m in matches
             ],
             "settings_warning": warning,
+        }
+
+    # -- attachments ----------------------------------------------------------------
+
+    def _stored(self, attachments: Collection[Attachment]) -> None:
+        """No report may point at a file that is not there: every attachment must be
+        in the blob store with its stated size (AttachmentMissing otherwise)."""
+        for attachment in attachments:
+            if self.blobs.size(attachment.sha256) != attachment.size:
+                raise AttachmentMissing(sha256=attachment.sha256)
+
+    def upload_attachment(self, cmd: c.UploadAttachment, ctx: CommandContext) -> Answer:
+        """Store a file's bytes (once: content-addressed) and answer the metadata a
+        report or an addition then carries: {name, media_type, size, sha256}."""
+        self._bureau_of(ctx)
+        self._actor(ctx)
+        digest = self.blobs.put(cmd.content, cmd.sha256)
+        return Attachment(cmd.name, cmd.media_type, len(cmd.content), digest).to_dict()
+
+    def download_attachment(
+        self, cmd: c.DownloadAttachment, ctx: CommandContext
+    ) -> Answer:
+        """A file of a complaint, for the staff of the complaint's bureau: only an
+        attachment of that complaint (at intake or added by the reporter); any
+        other sha256 is not found, even one the blob store holds."""
+        complaint = self._complaint(cmd.complaint_id, ctx)
+        self._actor(ctx)
+        found = [a for a in complaint.attachments if a.sha256 == cmd.sha256]
+        if not found and complaint.receipt_code_hash:
+            receipt = self.receipts.load(complaint.receipt_code_hash)
+            found = [
+                Attachment.from_dict(a)
+                for addition in receipt.additions
+                if addition.complaint_id == complaint.id
+                for a in addition.attachments
+                if a.get("sha256") == cmd.sha256
+            ]
+        if not found:
+            raise NotFound(kind="attachment", id=cmd.sha256)
+        content = self.blobs.get(cmd.sha256)
+        return {
+            **found[0].to_dict(),
+            "complaint_id": complaint.id,
+            "content": base64.b64encode(content).decode("ascii"),
         }
 
     def _today(self) -> date:
@@ -565,6 +614,7 @@ class ComplaintHandlers:
         """The reporter adds to their case without an account (rate limited)."""
         self._lookup(caller)
         receipt, now = self._receipt(cmd.receipt_code, ctx), self.clock()
+        self._stored(cmd.attachments)
         attachments = tuple(a.to_dict() for a in cmd.attachments)
         self.receipts.execute(
             receipt.id, lambda r: r.add_information(cmd.text, attachments, now), ctx

@@ -25,6 +25,7 @@ from services.common.context import command_context
 from services.common.errors import InvalidInput
 from services.common.rpc import deserializable, translated
 from services.complaints import commands as c
+from services.complaints.blobs import BlobStore, FileBlobStore
 from services.complaints.directory import RpcOrgDirectory
 from services.complaints.domain import errors as complaint_errors
 from services.complaints.handlers import ComplaintHandlers
@@ -57,6 +58,23 @@ class KeyStoreProvider(DependencyProvider):  # type: ignore[misc]
 
     def get_dependency(self, worker_ctx: Any) -> KeyStore:
         return self.keys
+
+
+class BlobStoreProvider(DependencyProvider):  # type: ignore[misc]
+    """Attachments' bytes in a directory: `BLOB_DIR` (service config, then the
+    environment; default var/blobs)."""
+
+    def setup(self) -> None:
+        config = self.container.config
+        root = (
+            config.get("BLOB_DIR")
+            or os.environ.get("BLOB_DIR")
+            or Settings.from_env().blob_dir
+        )
+        self.blobs = FileBlobStore(str(root))
+
+    def get_dependency(self, worker_ctx: Any) -> BlobStore:
+        return self.blobs
 
 
 def _config(container: Any, key: str, default: float) -> float:
@@ -117,6 +135,7 @@ class ComplaintsService:
     metrics = CommandMetrics()
     organization = RpcProxy("organization")
     lookups = LookupLimiter()
+    blobs = BlobStoreProvider()
 
     @property
     def handlers(self) -> ComplaintHandlers:
@@ -126,6 +145,7 @@ class ComplaintsService:
             self.keys,
             RpcOrgDirectory(self.organization),
             limiter=self.lookups,
+            blobs=self.blobs,
         )
 
     # -- intake and the lifecycle -------------------------------------------------
@@ -285,6 +305,31 @@ class ComplaintsService:
         return self.handlers.extend_deadline(
             c.ExtendDeadline.parse(_no_settings(payload) or {}),
             command_context(context),
+        )
+
+    # -- attachments ----------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def upload_attachment(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """Store a file (at most 20 MiB; once, by sha256) before the report that
+        carries it; the answer is the metadata to put in `attachments`.
+        {"name": "现场.jpg", "content_type": "image/jpeg", "content": "<base64>"}"""
+        return self.handlers.upload_attachment(
+            c.UploadAttachment.parse(payload or {}), command_context(context)
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def download_attachment(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """A file of a complaint, for the staff of its bureau (base64 `content`).
+        {"complaint_id": "3f2a...", "sha256": "9f86d0..."}"""
+        return self.handlers.download_attachment(
+            c.DownloadAttachment.parse(payload or {}), command_context(context)
         )
 
     # -- the calendar -------------------------------------------------------------

@@ -4,6 +4,8 @@ and the organization service it asks for units and campaign settings."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import threading
 from collections.abc import Iterator
 from datetime import datetime
@@ -25,6 +27,7 @@ from services.complaints.domain.deadlines import (
 )
 from services.complaints.domain.errors import (
     AccountabilityNotApplicable,
+    AttachmentMissing,
     FindingsRequired,
     IllegalTransition,
 )
@@ -69,10 +72,13 @@ def cluster(
     store_db: str,
     amqp_uri: str,
 ) -> Iterator[Any]:
-    """The complaints service running on a migrated store next to a real
-    organization service holding bureau b01 (sample workbook), and a proxy."""
+    """The complaints service running on a migrated store (attachments under
+    tmp_path) next to a real organization service holding bureau b01 (sample
+    workbook), and a proxy."""
     apply(store_db, MIGRATIONS, table="complaints_service")
     services = NamekoServices(processes, tmp_path, store_db, amqp_uri)
+    config = json.loads(services.config.read_text())  # JSON is YAML
+    services.config.write_text(json.dumps({**config, "BLOB_DIR": str(tmp_path)}))
     services.start("services.organization.service", "rpc-organization")
     services.start("services.complaints.service", "rpc-complaints")
     rows = sample_rows(bureaus=1, units=3, people_per_unit=2, seed=5)
@@ -293,3 +299,36 @@ class TestOrganizationOverRpc:
         period = {"from": "2026-01-01", "to": "2030-12-31", "unit_id": "b01.u003"}
         figures = complaints.get_indicators(period, STAFF)
         assert figures["unit_id"] == "b01.u003"
+
+
+class TestAttachments:
+    def test_an_uploaded_file_is_stored_referenced_and_downloaded(
+        self, complaints, tmp_path
+    ):
+        photo = "窗口排队现场".encode() * 1000
+        sha = hashlib.sha256(photo).hexdigest()
+        upload = {
+            "name": "现场.jpg",
+            "content_type": "image/jpeg",
+            "content": base64.b64encode(photo).decode(),
+        }
+        meta = complaints.upload_attachment(upload, STAFF)
+        assert meta == {
+            "name": "现场.jpg",
+            "media_type": "image/jpeg",
+            "size": len(photo),
+            "sha256": sha,
+        }
+        assert (tmp_path / sha[:2] / sha[2:]).read_bytes() == photo
+        ghost = {**meta, "sha256": hashlib.sha256(b"ghost").hexdigest()}
+        with pytest.raises(AttachmentMissing):
+            complaints.receive_complaint({**REPORT, "attachments": [ghost]}, STAFF)
+        answer = complaints.receive_complaint({**REPORT, "attachments": [meta]}, STAFF)
+        cid = answer["complaint"]["complaint_id"]
+        got = complaints.download_attachment(
+            {"complaint_id": cid, "sha256": sha}, STAFF
+        )
+        assert base64.b64decode(got["content"]) == photo
+        other = {"bureau_id": "b02", "actor": "b02.p-operator"}
+        with pytest.raises(NotFound):
+            complaints.download_attachment({"complaint_id": cid, "sha256": sha}, other)

@@ -100,3 +100,31 @@ def required(
     if not value.strip():
         raise error(action=action)
     return value.strip()
+
+
+class AttachmentTooLarge(DomainError):
+    code = "attachment_too_large"
+    message_zh = "附件大小 {size} 字节，超过上限 {limit} 字节"
+    message_en = "The attachment is {size} bytes; the limit is {limit} bytes"
+
+
+class AttachmentMissing(DomainError):
+    """Intake and downloads name a file the blob store does not hold (as stated)."""
+
+    code = "attachment_missing"
+    message_zh = "附件 {sha256} 未上传或大小不符，请先上传附件"
+    message_en = "Attachment {sha256} was not uploaded (or its size differs)"
+
+
+class AttachmentChecksumMismatch(DomainError):
+    code = "attachment_checksum_mismatch"
+    message_zh = "附件内容与声明的 sha256 {expected} 不符（实际 {actual}）"
+    message_en = "The attachment's sha256 is {actual}, not the stated {expected}"
+
+
+class AttachmentCorrupt(DomainError):
+    """The stored bytes no longer hash to their name: never served."""
+
+    code = "attachment_corrupt"
+    message_zh = "附件 {sha256} 存储内容已损坏"
+    message_en = "The stored attachment {sha256} is corrupt"
