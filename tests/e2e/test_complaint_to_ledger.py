@@ -235,6 +235,26 @@ class TestFromAComplaintToAClosedLedgerItem:
             describe=system.explain("the closed item in the unit's ledger"),
         )
 
+        # The report itself, to its end: accountability, the reply, the reporter's
+        # verdict, closed as resolved (有举必查, 有查必果).
+        complaints = system.rpc.complaints
+        complaints.decide_accountability(
+            {"complaint_id": cid, "kind": "written_self_criticism",
+             "person_ids": ["b01.002003"], "reason": "窗口首问责任人"},
+            OPERATOR,
+        )  # fmt: skip
+        complaints.reply_to_reporter(
+            {"complaint_id": cid, "reply": "经查属实，已整改并销号，材料清单已公示"},
+            OPERATOR,
+        )
+        complaints.record_satisfaction(
+            {"complaint_id": cid, "satisfaction": "satisfied"}, OPERATOR
+        )
+        case = complaints.close_complaint(
+            {"complaint_id": cid, "resolved": True, "reason": "已整改到位"}, OPERATOR
+        )
+        assert (case["state"], case["resolved"]) == ("closed", True)
+
         # Every event again, from the start: the complaint opens nothing twice.
         assert system.relay is not None and system.relay.terminate() == 0
         reset_checkpoint(system.store_uri, system.relay_name, 0)
