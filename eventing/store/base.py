@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from eventing.errors import EventTooLarge, InvalidEvent
-from eventing.events import Envelope, Metadata, NewEvent, check_stream_name, encode_json
+from eventing.events import (
+    Envelope,
+    Metadata,
+    NewEvent,
+    check_stream_name,
+    decode_json,
+    encode_json,
+)
 from eventing.integrity import BrokenLink, verify_stream
 
 MAX_BATCH = 10_000
@@ -182,6 +189,41 @@ class EventStore(abc.ABC):
         if len(set(ids)) != len(ids):
             raise InvalidEvent("an append may not carry the same event id twice")
         return category, payloads
+
+
+def stored_envelopes(
+    stream: str,
+    expected: int,
+    events: Sequence[NewEvent],
+    payloads: Sequence[bytes | str],
+    metadata: Metadata,
+    recorded_at: datetime,
+    links: Sequence[tuple[int, str, str]],
+) -> list[Envelope]:
+    """The envelopes of an append that wrote `events` after version `expected`;
+    `links` gives each event's (position, prev_hash, hash) as the adapter stored it."""
+    return [
+        Envelope(
+            event.event_id,
+            event.type,
+            event.schema_version,
+            stream,
+            expected + offset + 1,
+            position,
+            recorded_at,
+            metadata.service,
+            metadata.bureau_id,
+            metadata.actor,
+            metadata.correlation_id,
+            metadata.causation_id,
+            decode_json(payload),
+            prev_hash,
+            link,
+        )
+        for offset, (event, payload, (position, prev_hash, link)) in enumerate(
+            zip(events, payloads, links, strict=True)
+        )
+    ]
 
 
 class Waiter:

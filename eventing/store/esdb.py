@@ -62,7 +62,7 @@ from eventing.events import (
     utc_iso,
 )
 from eventing.integrity import chain, digest_with_payload
-from eventing.store.base import AppendResult, EventStore, StopFlag
+from eventing.store.base import AppendResult, EventStore, StopFlag, stored_envelopes
 from eventing.store.heads import StreamHeads
 
 log = logging.getLogger(__name__)
@@ -456,28 +456,18 @@ class EsdbEventStore(EventStore):
             positions = [int(e.commit_position or 0) for e in written]
         self._heads.remember(stream, expected + len(events), links[-1][1])
         self._seen.add(event.event_id for event in events)
-        envelopes = [
-            Envelope(
-                event.event_id,
-                event.type,
-                event.schema_version,
-                stream,
-                expected + offset + 1,
-                position,
-                recorded_at,
-                metadata.service,
-                metadata.bureau_id,
-                metadata.actor,
-                metadata.correlation_id,
-                metadata.causation_id,
-                decode_json(payload),
-                prev_hash,
-                link,
-            )
-            for offset, (event, payload, position, (prev_hash, link)) in enumerate(
-                zip(events, payloads, positions, links, strict=True)
-            )
-        ]
+        envelopes = stored_envelopes(
+            stream,
+            expected,
+            events,
+            payloads,
+            metadata,
+            recorded_at,
+            [
+                (position, *link)
+                for position, link in zip(positions, links, strict=True)
+            ],
+        )
         return AppendResult(stream, expected + len(events), envelopes)
 
     def _actual_version(self, stream: str, error: WrongCurrentVersion) -> int:

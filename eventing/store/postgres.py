@@ -38,10 +38,9 @@ from eventing.events import (
     Envelope,
     Metadata,
     NewEvent,
-    decode_json,
 )
 from eventing.integrity import canonical_fields, chain, digest_with_payload
-from eventing.store.base import AppendResult, EventStore
+from eventing.store.base import AppendResult, EventStore, stored_envelopes
 from eventing.store.heads import StreamHeads
 
 log = logging.getLogger(__name__)
@@ -362,28 +361,9 @@ class PostgresEventStore(EventStore):
         self._heads.remember(stream, expected + len(events), rows[-1][2])
         if self._notifier is not None:
             self._notifier.poke()
-        envelopes = [
-            Envelope(
-                event.event_id,
-                event.type,
-                event.schema_version,
-                stream,
-                expected + offset + 1,
-                position,
-                recorded_at,
-                metadata.service,
-                metadata.bureau_id,
-                metadata.actor,
-                metadata.correlation_id,
-                metadata.causation_id,
-                decode_json(text),
-                prev_hash,
-                link,
-            )
-            for offset, (event, text, (position, prev_hash, link)) in enumerate(
-                zip(events, texts, rows, strict=True)
-            )
-        ]
+        envelopes = stored_envelopes(
+            stream, expected, events, texts, metadata, recorded_at, rows
+        )
         return AppendResult(stream, expected + len(events), envelopes)
 
     @staticmethod

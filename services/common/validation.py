@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 from services.common.errors import InvalidInput
 
+SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
+MEDIA_TYPE = re.compile(r"^[a-z]+/[A-Za-z0-9.+\-]+$")
 IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 PHONE = re.compile(r"^[0-9+\-() ]{3,32}$")
 
@@ -118,6 +120,39 @@ class Check:
             return False
         self.fail(name, "bad_format")
         return False
+
+    def files(
+        self, name: str, raw: Any, *, max_items: int, max_bytes: int
+    ) -> list[tuple[str, str, int, str]]:
+        """Metadata of uploaded files: (name, media type, size, lower-case sha256)."""
+        if raw in (None, []):
+            return []
+        if not isinstance(raw, list):
+            self.fail(name, "bad_format")
+            return []
+        if len(raw) > max_items:
+            self.fail(name, "too_long")
+            return []
+        found = []
+        for i, item in enumerate(raw):
+            at = f"{name}[{i}]."
+            if not isinstance(item, dict):
+                self.fail(f"{name}[{i}]", "bad_format")
+                continue
+            file_name = self.text(at + "name", item.get("name"), max_len=200)
+            media_type = self.text(
+                at + "media_type", item.get("media_type"), max_len=100
+            )
+            if media_type and not MEDIA_TYPE.match(media_type):
+                self.fail(at + "media_type", "bad_format")
+            size = self.number(
+                at + "size", item.get("size"), low=1, high=max_bytes, integer=True
+            )
+            digest = self.text(at + "sha256", item.get("sha256"), max_len=64)
+            if digest and not SHA256.match(digest):
+                self.fail(at + "sha256", "bad_format")
+            found.append((file_name, media_type, int(size), digest.lower()))
+        return found
 
     def done(self) -> None:
         if self.fields:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from services.common.validation import Check
+from services.common.validation import MEDIA_TYPE, SHA256, Check
 from services.complaints.blobs import MAX_BLOB_BYTES
 from services.complaints.domain.errors import AttachmentTooLarge
 from services.complaints.domain.model import (
@@ -32,43 +31,13 @@ DESCRIPTION_MAX = 5000
 TEXT_MAX = 2000
 MAX_ATTACHMENTS = 20
 MAX_ATTACHMENT_BYTES = MAX_BLOB_BYTES  # what the blob store accepts per file
-SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
-MEDIA_TYPE = re.compile(r"^[a-z]+/[A-Za-z0-9.+\-]+$")
 
 
 def _attachments(check: Check, raw: Any) -> tuple[Attachment, ...]:
-    if raw in (None, []):
-        return ()
-    if not isinstance(raw, list):
-        check.fail("attachments", "bad_format")
-        return ()
-    if len(raw) > MAX_ATTACHMENTS:
-        check.fail("attachments", "too_long")
-        return ()
-    found: list[Attachment] = []
-    for i, item in enumerate(raw):
-        at = f"attachments[{i}]."
-        if not isinstance(item, dict):
-            check.fail(f"attachments[{i}]", "bad_format")
-            continue
-        name = check.text(at + "name", item.get("name"), max_len=200)
-        media_type = check.text(at + "media_type", item.get("media_type"), max_len=100)
-        if media_type and not MEDIA_TYPE.match(media_type):
-            check.fail(at + "media_type", "bad_format")
-        size = int(
-            check.number(
-                at + "size",
-                item.get("size"),
-                low=1,
-                high=MAX_ATTACHMENT_BYTES,
-                integer=True,
-            )
-        )
-        digest = check.text(at + "sha256", item.get("sha256"), max_len=64)
-        if digest and not SHA256.match(digest):
-            check.fail(at + "sha256", "bad_format")
-        found.append(Attachment(name, media_type, size, digest.lower()))
-    return tuple(found)
+    files = check.files(
+        "attachments", raw, max_items=MAX_ATTACHMENTS, max_bytes=MAX_ATTACHMENT_BYTES
+    )
+    return tuple(Attachment(*file) for file in files)
 
 
 @dataclass(frozen=True)

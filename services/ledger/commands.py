@@ -8,7 +8,6 @@ finding). The domain re-checks what depends on stored state.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,35 +30,12 @@ REFERENCE_MAX = 130
 MAX_EVIDENCE = 20
 MAX_EVIDENCE_BYTES = 50 * 1024 * 1024
 MAX_MEASURES = 20
-SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
-MEDIA_TYPE = re.compile(r"^[a-z]+/[A-Za-z0-9.+\-]+$")
 
 
 def evidence(check: Check, raw: Any, name: str = "evidence") -> tuple[Evidence, ...]:
     """Evidence file metadata: name, media type, size and SHA-256 of each file."""
-    if raw in (None, []):
-        return ()
-    if not isinstance(raw, list) or len(raw) > MAX_EVIDENCE:
-        check.fail(name, "bad_format" if not isinstance(raw, list) else "too_long")
-        return ()
-    found: list[Evidence] = []
-    for i, item in enumerate(raw):
-        at = f"{name}[{i}]."
-        if not isinstance(item, dict):
-            check.fail(f"{name}[{i}]", "bad_format")
-            continue
-        file_name = check.text(at + "name", item.get("name"), max_len=200)
-        media_type = check.text(at + "media_type", item.get("media_type"), max_len=100)
-        if media_type and not MEDIA_TYPE.match(media_type):
-            check.fail(at + "media_type", "bad_format")
-        size = check.number(
-            at + "size", item.get("size"), low=1, high=MAX_EVIDENCE_BYTES, integer=True
-        )
-        digest = check.text(at + "sha256", item.get("sha256"), max_len=64)
-        if digest and not SHA256.match(digest):
-            check.fail(at + "sha256", "bad_format")
-        found.append(Evidence(file_name, media_type, int(size), digest.lower()))
-    return tuple(found)
+    files = check.files(name, raw, max_items=MAX_EVIDENCE, max_bytes=MAX_EVIDENCE_BYTES)
+    return tuple(Evidence(*file) for file in files)
 
 
 def texts(check: Check, name: str, raw: Any, *, max_items: int) -> tuple[str, ...]:
