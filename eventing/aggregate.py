@@ -19,7 +19,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from eventing.errors import UndecodablePayload, WrongExpectedVersion
+from eventing.errors import (
+    PreconditionFailed,
+    UndecodablePayload,
+    WrongExpectedVersion,
+)
 from eventing.events import JSON, Envelope, EventRegistry, Metadata, NewEvent, Upcaster
 from eventing.store.base import AppendResult, EventStore
 
@@ -174,6 +178,10 @@ class CommandContext:
     actor: str | None
     correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     causation_id: str | None = None
+    # The version of one record the caller last read (HTTP If-Match): a save of that
+    # stream from any other version fails with PreconditionFailed instead of retrying.
+    expected_stream: str | None = None
+    expected_version: int | None = None
 
 
 class Repository(Generic[A]):
@@ -206,6 +214,14 @@ class Repository(Generic[A]):
         pending = aggregate.pending()
         if not pending:
             return None
+        if (
+            context.expected_stream == aggregate.stream
+            and context.expected_version is not None
+            and context.expected_version != aggregate.version
+        ):
+            raise PreconditionFailed(
+                aggregate.stream, context.expected_version, aggregate.version
+            )
         ids = _derived_ids(context, aggregate.stream, len(pending))
         result = self.store.append(
             aggregate.stream,

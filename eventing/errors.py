@@ -23,6 +23,21 @@ class WrongExpectedVersion(EventingError):
         self.actual = actual
 
 
+class PreconditionFailed(EventingError):
+    """The caller named the version of a record it had read (HTTP If-Match) and the
+    record has moved on since; nothing was written and no retry is attempted."""
+
+    code = "precondition_failed"
+
+    def __init__(self, stream: str, expected: int, actual: int) -> None:
+        super().__init__(
+            f"stream {stream!r} is at version {actual}, the caller read {expected}"
+        )
+        self.stream = stream
+        self.expected = expected
+        self.actual = actual
+
+
 class DuplicateEvent(EventingError):
     """An event with this id is already in the store; nothing was written."""
 

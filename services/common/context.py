@@ -18,9 +18,23 @@ def command_context(raw: Any) -> CommandContext:
     correlation = check.text(
         "correlation_id", raw.get("correlation_id"), max_len=100, required=False
     )
+    expected = raw.get("expected")
+    stream, version = None, None
+    if expected is not None:
+        if isinstance(expected, dict):
+            stream = check.text("expected.stream", expected.get("stream"), max_len=300)
+            version = int(
+                check.number(
+                    "expected.version", expected.get("version"), low=0, integer=True
+                )
+            )
+        else:
+            check.fail("expected", "bad_format")
     check.done()
     return CommandContext(
         bureau_id=bureau or None,
         actor=actor,
         correlation_id=correlation or str(uuid.uuid4()),
+        expected_stream=stream or None,
+        expected_version=version,
     )

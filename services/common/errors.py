@@ -108,6 +108,19 @@ class Conflict(DomainError):
     message_en = "The record was changed by someone else; reload and try again"
 
 
+class PreconditionFailed(DomainError):
+    """The record is no longer at the version the caller read (If-Match)."""
+
+    code = "precondition_failed"
+    message_zh = (
+        "记录已更新（当前版本 {actual}，您读取的是版本 {expected}），请刷新后再提交"
+    )
+    message_en = (
+        "The record has changed (now at version {actual}, you read version "
+        "{expected}); reload it before you submit"
+    )
+
+
 class Unavailable(DomainError):
     """A dependency (the event store) is down; the caller may retry later."""
 

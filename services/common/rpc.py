@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from nameko.exceptions import deserialize_to_instance
 
+from eventing import errors as eventing_errors
 from eventing.errors import (
     DuplicateEvent,
     EventTooLarge,
@@ -17,7 +18,13 @@ from eventing.errors import (
     WrongExpectedVersion,
 )
 from services.common import errors as common_errors
-from services.common.errors import Conflict, DomainError, InvalidInput, Unavailable
+from services.common.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    PreconditionFailed,
+    Unavailable,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,6 +52,10 @@ def translated(method: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return method(*args, **kwargs)
+        except eventing_errors.PreconditionFailed as error:
+            raise PreconditionFailed(
+                expected=error.expected, actual=error.actual
+            ) from None
         except (WrongExpectedVersion, DuplicateEvent) as error:
             raise Conflict(reason=str(error)) from None
         except EventTooLarge:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -14,7 +14,7 @@ from eventing.aggregate import (
     DomainEventRegistry,
     Repository,
 )
-from eventing.errors import DuplicateEvent, WrongExpectedVersion
+from eventing.errors import DuplicateEvent, PreconditionFailed, WrongExpectedVersion
 from eventing.events import Metadata, NewEvent
 from eventing.store.memory import MemoryEventStore
 
@@ -161,3 +161,39 @@ class TestCausedCommands:
         with pytest.raises(DuplicateEvent):
             repository.execute("t1", lambda t: t.increment(1), cause)
         assert repository.load("t1").total == 1
+
+
+class TestExpectedVersionOfTheCaller:
+    """If-Match: a caller who read version n of a record writes only on version n."""
+
+    def _opened(self, repository: Repository[Tally]) -> None:
+        tally = repository.load("t1")
+        tally.open()
+        repository.save(tally, CTX)  # version 1
+
+    def test_a_write_on_the_version_the_caller_read_goes_through(
+        self, repository: Repository[Tally]
+    ):
+        self._opened(repository)
+        ctx = replace(CTX, expected_stream="tally-t1", expected_version=1)
+        repository.execute("t1", lambda t: t.increment(2), ctx)
+        assert repository.load("t1").version == 2
+
+    def test_a_write_on_a_newer_version_fails_without_retry_and_writes_nothing(
+        self, repository: Repository[Tally], store: MemoryEventStore
+    ):
+        self._opened(repository)
+        repository.execute("t1", lambda t: t.increment(1), CTX)  # someone else
+        ctx = replace(CTX, expected_stream="tally-t1", expected_version=1)
+        with pytest.raises(PreconditionFailed) as failed:
+            repository.execute("t1", lambda t: t.increment(2), ctx)
+        assert (failed.value.expected, failed.value.actual) == (1, 2)
+        assert len(store.read_stream("tally-t1")) == 2
+
+    def test_the_expectation_binds_only_the_named_stream(
+        self, repository: Repository[Tally]
+    ):
+        ctx = replace(CTX, expected_stream="tally-other", expected_version=7)
+        tally = repository.load("t1")
+        tally.open()
+        assert repository.save(tally, ctx) is not None
