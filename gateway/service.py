@@ -1,22 +1,54 @@
-"""The gateway's Nameko HTTP service: liveness and readiness (full API: issue 9)."""
+"""The gateway's Nameko HTTP service: the only door for clients.
+
+- `/api/v1/...`: every command and query (gateway.api: routes, authentication,
+  authorization, errors, idempotency, If-Match), with its OpenAPI document at
+  `/api/v1/openapi.json` and a documentation page at `/api/v1/docs`.
+- `/health`, `/ready`, `/metrics` for operators.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
+from typing import Any
 
+import eventlet
+from nameko.extensions import DependencyProvider
+from nameko.rpc import MethodProxy, RpcProxy
 from nameko.web.handlers import http
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Request, Response
 
+from eventing.config import Settings
+from eventing.nameko import EventStoreProvider
+from gateway import metrics
+from gateway.api import catalogue
+from gateway.api.app import Api, Caller
+from gateway.api.auth import TokenSigner, load_secret
+from gateway.api.errors import timeout
+from gateway.api.openapi import DOCS_PAGE, document
+from gateway.api.routes import Router
+from gateway.api.sessions import Sessions
 from gateway.readiness import DependencyState, Readiness
 from gateway.wakeup import HubWakeup
+from services.common.errors import Unavailable
+from services.common.rpc import deserializable
+from services.complaints.domain import errors as complaint_errors
+from services.complaints.protection import errors as protection_errors
+from services.ledger.domain import errors as ledger_errors
+from services.organization.domain import errors as org_errors
+
+deserializable(org_errors, complaint_errors, protection_errors, ledger_errors)
 
 Handler = Callable[..., Response]
+RPC_TIMEOUT_SECONDS = 30.0
+METHODS = "GET,POST,PUT,PATCH,DELETE"
 
 
-def get(url: str) -> Callable[[Handler], Handler]:
-    """Nameko's `http("GET", url)` entrypoint decorator, typed."""
-    decorator: Callable[[Handler], Handler] = http("GET", url)
+def route(method: str, url: str) -> Callable[[Handler], Handler]:
+    """Nameko's `http(method, url)` entrypoint decorator, typed."""
+    decorator: Callable[[Handler], Handler] = http(method, url)
     return decorator
 
 
@@ -27,15 +59,99 @@ def json_response(status: int, body: dict[str, object]) -> Response:
     )
 
 
+class Services(RpcProxy):  # type: ignore[misc]
+    """RPC to any service by name, bounded by a timeout (Nameko's own proxy waits
+    forever for a service that took the request and died)."""
+
+    def __init__(self, timeout_seconds: float = RPC_TIMEOUT_SECONDS) -> None:
+        super().__init__("")
+        self.timeout_seconds = timeout_seconds
+
+    def get_dependency(self, worker_ctx: Any) -> Caller:
+        listener = self.rpc_reply_listener
+        options = self.options
+
+        def call(
+            service: str, method: str, payload: dict[str, Any], context: dict[str, Any]
+        ) -> dict[str, Any]:
+            proxy = MethodProxy(worker_ctx, service, method, listener, **options)
+            reply = proxy.call_async(payload=payload, context=context)
+            try:
+                with eventlet.Timeout(self.timeout_seconds):
+                    result: dict[str, Any] = reply.result()
+            except eventlet.Timeout:
+                raise timeout() from None
+            except Exception as error:
+                if type(error).__name__ == "UnknownService":
+                    raise Unavailable(service=service) from None
+                raise
+            return result
+
+        return call
+
+
+class ApiProvider(DependencyProvider):  # type: ignore[misc]
+    """The API's state for the process: routes, token signer, sessions database."""
+
+    def setup(self) -> None:
+        # everything is built here, not in start(): Nameko starts the web server and
+        # the dependencies together, so a request may arrive before start() ends
+        settings = Settings.from_env()
+        config = self.container.config
+        url = str(
+            config.get("READMODEL_DATABASE_URL")
+            or os.environ.get("READMODEL_DATABASE_URL")
+            or settings.readmodel_database_url
+        )
+        self.sessions = Sessions(url)
+        self.sessions.open()
+        router = Router(catalogue.routes())
+        openapi = document(router.routes)
+        stores = [
+            dependency
+            for dependency in self.container.dependencies
+            if isinstance(dependency, EventStoreProvider)
+        ]
+
+        def head() -> int:
+            return stores[0].store.head() if stores else 0
+
+        self.api = Api(
+            router,
+            self.sessions,
+            TokenSigner(load_secret()),
+            head=head,
+            locals_={
+                "openapi": lambda call: openapi,
+                "docs": lambda call: Response(DOCS_PAGE, mimetype="text/html"),
+            },
+            observe=metrics.observe_request,
+        )
+
+    def stop(self) -> None:
+        self.sessions.close()
+
+    def get_dependency(self, worker_ctx: Any) -> Api:
+        return self.api
+
+
 class GatewayService:
-    """HTTP front door of the system; today it answers /health and /ready."""
+    """HTTP front door of the system."""
 
     name = "gateway"
 
     readiness: Callable[[], list[DependencyState]] = Readiness()
     hub_wakeup = HubWakeup()
+    store = EventStoreProvider()
+    api: Api = ApiProvider()
+    services: Caller = Services()
 
-    @get("/health")
+    @route(METHODS, "/api/v1/<path:path>")
+    def api_v1(self, request: Request, path: str) -> Response:
+        """Every operation of the API (see /api/v1/openapi.json)."""
+        return self.api.handle(request, self.services)
+
+    @route("GET", "/health")
     def health(self, request: Request) -> Response:
         """Liveness: the process answers.
 
@@ -43,7 +159,12 @@ class GatewayService:
         """
         return json_response(200, {"status": "ok"})
 
-    @get("/ready")
+    @route("GET", "/metrics")
+    def metrics(self, request: Request) -> Response:
+        """Prometheus metrics of this process (text format)."""
+        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+
+    @route("GET", "/ready")
     def ready(self, request: Request) -> Response:
         """Readiness: RabbitMQ, the event store and the read models are reachable.
 

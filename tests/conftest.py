@@ -51,9 +51,7 @@ def store_template() -> Iterator[str]:
     _drop(name)
 
 
-@pytest.fixture
-def store_db(store_template: str) -> Iterator[str]:
-    """A fresh, migrated, empty event-store database for one test; its conninfo."""
+def _fresh_store(store_template: str) -> Iterator[str]:
     name = f"evtest_{RUN_ID}_{uuid.uuid4().hex[:8]}"
     with _admin() as conn:
         conn.execute(
@@ -63,6 +61,31 @@ def store_db(store_template: str) -> Iterator[str]:
         )
     yield _db_uri(name)
     _drop(name)
+
+
+def _fresh_readmodel() -> Iterator[str]:
+    name = f"evtest_{RUN_ID}_rm_{uuid.uuid4().hex[:8]}"
+    migrate_tracking(_db_uri(name))
+    yield _db_uri(name)
+    _drop(name)
+
+
+@pytest.fixture
+def store_db(store_template: str) -> Iterator[str]:
+    """A fresh, migrated, empty event-store database for one test; its conninfo."""
+    yield from _fresh_store(store_template)
+
+
+@pytest.fixture(scope="module")
+def module_store_db(store_template: str) -> Iterator[str]:
+    """Like store_db, shared by the tests of one module (a system started once)."""
+    yield from _fresh_store(store_template)
+
+
+@pytest.fixture(scope="module")
+def module_readmodel_db() -> Iterator[str]:
+    """Like readmodel_db, shared by the tests of one module."""
+    yield from _fresh_readmodel()
 
 
 def _rabbitmqctl(*args: str) -> None:
@@ -85,7 +108,4 @@ def amqp_uri() -> Iterator[str]:
 @pytest.fixture
 def readmodel_db() -> Iterator[str]:
     """A fresh read-model database (checkpoints table only) for one test."""
-    name = f"evtest_{RUN_ID}_rm_{uuid.uuid4().hex[:8]}"
-    migrate_tracking(_db_uri(name))
-    yield _db_uri(name)
-    _drop(name)
+    yield from _fresh_readmodel()

@@ -1,0 +1,312 @@
+"""The HTTP API for real: gateway, organization, complaints and ledger by `nameko run`,
+RabbitMQ RPC, PostgreSQL; every request through urllib as a client would send it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+
+from tests.support.gateway import System, start_system
+from tests.support.processes import Processes
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+
+ITEM = {
+    "level": "unit",
+    "unit_id": "b01.u002",
+    "category": "slow",
+    "source": "spot_check",
+    "reference": "抽查-2026-01",
+    "description": "窗口审批环节多，材料齐全仍需往返两次",
+    "found_on": "2026-01-05",
+}
+
+
+@pytest.fixture(scope="module")
+def system(
+    tmp_path_factory: pytest.TempPathFactory,
+    module_store_db: str,
+    module_readmodel_db: str,
+    amqp_uri: str,
+) -> Iterator[System]:
+    directory = tmp_path_factory.mktemp("gateway-api")
+    processes = Processes(directory)
+    try:
+        system, cluster = start_system(
+            processes, directory, module_store_db, module_readmodel_db, amqp_uri
+        )
+        try:
+            yield system
+        finally:
+            cluster.stop()
+    finally:
+        processes.stop_all()
+
+
+def open_item(system: System, **fields: Any) -> dict[str, Any]:
+    answer = system.as_("officer02").post("/api/v1/ledger/items", {**ITEM, **fields})
+    assert answer.status == 201, answer.body
+    return dict(answer.body)
+
+
+class TestSigningIn:
+    def test_a_login_gives_tokens_and_the_roles_of_the_org_chart(self, system):
+        answer = system.login("head02")
+        assert answer.status == 200
+        assert answer.body["token_type"] == "Bearer"
+        assert "unit_head" in answer.body["principal"]["roles"]
+        me = system.http.as_(answer.body["access_token"]).get("/api/v1/auth/me")
+        assert me.status == 200
+        assert me.body["username"] == "head02"
+        assert me.body["acting_bureau_id"] == "b01"
+
+    def test_a_wrong_password_is_401_in_the_language_asked(self, system):
+        zh = system.login("head02", "wrong-password")
+        assert zh.status == 401
+        assert zh.body["code"] == "invalid_credentials"
+        assert zh.headers["Content-Language"] == "zh-CN"
+        english = system.http.post(
+            "/api/v1/auth/login",
+            {"username": "head02", "password": "wrong-password"},
+            headers={"Accept-Language": "en-GB,en;q=0.9"},
+        )
+        assert english.status == 401
+        assert english.body["message"] != zh.body["message"]
+        assert english.body["message"].isascii()
+
+    def test_no_token_a_forged_token_and_an_expired_token_are_refused(
+        self, system, tmp_path
+    ):
+        assert system.http.get("/api/v1/bureau").body["details"] == {
+            "reason": "missing"
+        }
+        forged = jwt.encode(
+            {
+                "sub": "admin01",
+                "roles": ["bureau_admin"],
+                "jti": "x",
+                "iat": 1,
+                "exp": int(time.time()) + 60,
+                "iss": "rectification-gateway",
+            },
+            "not-the-secret",
+            algorithm="HS256",
+        )
+        refused = system.http.as_(forged).get("/api/v1/bureau")
+        assert (refused.status, refused.body["details"]["reason"]) == (
+            401,
+            "token_invalid",
+        )
+        secret = _secret(system)
+        expired = jwt.encode(
+            {
+                "sub": "admin01",
+                "roles": ["bureau_admin"],
+                "jti": "y",
+                "iat": 1,
+                "exp": int(time.time()) - 60,
+                "iss": "rectification-gateway",
+            },
+            secret,
+            algorithm="HS256",
+        )
+        refused = system.http.as_(expired).get("/api/v1/bureau")
+        assert (refused.status, refused.body["details"]["reason"]) == (
+            401,
+            "token_expired",
+        )
+
+    def test_a_refresh_token_works_once_and_logout_revokes_the_access_token(
+        self, system
+    ):
+        first = system.login("clerk02").body
+        second = system.http.post(
+            "/api/v1/auth/refresh", {"refresh_token": first["refresh_token"]}
+        )
+        assert second.status == 200
+        again = system.http.post(
+            "/api/v1/auth/refresh", {"refresh_token": first["refresh_token"]}
+        )
+        assert again.status == 401
+        client = system.http.as_(second.body["access_token"])
+        assert client.get("/api/v1/bureau").status == 200
+        out = client.post(
+            "/api/v1/auth/logout", {"refresh_token": second.body["refresh_token"]}
+        )
+        assert out.status == 200
+        after = client.get("/api/v1/bureau")
+        assert (after.status, after.body["details"]["reason"]) == (
+            401,
+            "token_revoked",
+        )
+
+    def test_an_api_key_signs_a_machine_client_in(self, system):
+        issued = system.as_("admin01").post("/api/v1/accounts/bot01/api-keys", {})
+        assert issued.status == 201, issued.body
+        key = issued.body["api_key"]
+        bot = system.http.as_(None)
+        answer = bot.post("/api/v1/ledger/items", ITEM, headers={"X-Api-Key": key})
+        assert answer.status == 201, answer.body
+        wrong = bot.get("/api/v1/bureau", headers={"X-Api-Key": key + "x"})
+        assert wrong.status == 401
+
+
+def _secret(system: System) -> str:
+    # the gateway's secret file is beside its log (tests/support/gateway.py)
+    log = Path(system.gateway.log_path)
+    return (log.parent / "token-secret").read_text()
+
+
+class TestCommandsAndQueries:
+    def test_a_ledger_item_is_opened_read_and_planned_through_http(self, system):
+        item = open_item(system)
+        read = system.as_("head02").get(f"/api/v1/ledger/items/{item['item_id']}")
+        assert read.status == 200
+        assert read.headers["ETag"] == f'"{read.body["version"]}"'
+        planned = system.as_("leader01").post(
+            f"/api/v1/ledger/items/{item['item_id']}/plan",
+            {
+                "measures": ["精简审批材料清单"],
+                "leader_id": "b01.001001",
+                "deadline": "2026-03-31",
+            },
+            headers={"If-Match": read.headers["ETag"]},
+        )
+        assert planned.status == 200, planned.body
+        assert int(planned.headers["X-Position"]) > 0
+
+    def test_a_stale_if_match_is_412_and_writes_nothing(self, system):
+        item = open_item(system)
+        path = f"/api/v1/ledger/items/{item['item_id']}"
+        etag = system.as_("head02").get(path).headers["ETag"]
+        note = {"note": "已召开整改会议"}
+        first = system.as_("officer02").post(
+            path + "/progress", note, headers={"If-Match": etag}
+        )
+        assert first.status == 200, first.body
+        second = system.as_("officer02").post(
+            path + "/progress", note, headers={"If-Match": etag}
+        )
+        assert second.status == 412
+        assert second.body["code"] == "precondition_failed"
+        assert system.as_("head02").get(path).body["version"] == int(
+            first.headers["ETag"].strip('"')
+        )
+
+    def test_a_retried_post_with_the_same_idempotency_key_creates_once(self, system):
+        client = system.as_("officer02")
+        key = {"Idempotency-Key": "open-item-0001-abcdef"}
+        first = client.post("/api/v1/ledger/items", ITEM, headers=key)
+        again = client.post("/api/v1/ledger/items", ITEM, headers=key)
+        assert first.status == again.status == 201
+        assert first.body["item_id"] == again.body["item_id"]
+        assert again.headers.get("Idempotent-Replayed") == "true"
+        other = client.post(
+            "/api/v1/ledger/items", {**ITEM, "reference": "另一件"}, headers=key
+        )
+        assert (other.status, other.body["code"]) == (422, "idempotency_key_reused")
+
+    def test_bad_input_is_a_4xx_with_field_errors_never_a_500(self, system):
+        client = system.as_("officer02")
+        missing = client.post("/api/v1/ledger/items", {"level": "unit"})
+        assert missing.status == 400
+        assert missing.body["code"] == "invalid_input"
+        assert missing.body["details"]["fields"]["category"] == "required"
+        assert (
+            client.request(
+                "POST",
+                "/api/v1/ledger/items",
+                raw=b"{not json",
+                headers={"Content-Type": "application/json"},
+            ).body["code"]
+            == "malformed_json"
+        )
+        wrong_type = client.request(
+            "POST",
+            "/api/v1/ledger/items",
+            raw=b"level=unit",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert wrong_type.status == 415
+        assert client.post("/api/v1/ledger/items", [1, 2]).status == 400
+        assert client.get("/api/v1/no/such/thing").status == 404
+        assert client.request("DELETE", "/api/v1/ledger/items").status == 405
+
+
+class TestWhoMayDoWhat:
+    def test_a_role_outside_the_route_is_403(self, system):
+        refused = system.as_("clerk02").post(
+            "/api/v1/units", {"code": "u009", "name": "新单位", "kind": "office"}
+        )
+        assert refused.status == 403
+        assert "bureau_admin" in refused.body["details"]["allowed_roles"]
+
+    def test_one_bureau_never_reads_another_bureaus_records(self, system):
+        item = open_item(system)
+        path = f"/api/v1/ledger/items/{item['item_id']}"
+        assert system.as_("admin02").get(path).status == 404
+        asked = system.as_("admin02").get(path, headers={"X-Bureau-Id": "b01"})
+        assert asked.status == 403
+
+    def test_a_district_official_reads_another_bureau_but_does_not_write_there(
+        self, system
+    ):
+        other = system.as_("office02").post(
+            "/api/v1/ledger/items", {**ITEM, "unit_id": "b02.u002"}
+        )
+        assert other.status == 201, other.body
+        path = f"/api/v1/ledger/items/{other.body['item_id']}"
+        district = system.as_("district")  # an account of b01
+        assert district.get(path).status == 404  # acting in b01 by default
+        b02 = {"X-Bureau-Id": "b02"}
+        assert district.get(path, headers=b02).status == 200
+        refused = district.post(
+            "/api/v1/ledger/items", {**ITEM, "unit_id": "b02.u002"}, headers=b02
+        )
+        assert refused.status == 403
+
+
+class TestPublicAndMeta:
+    def test_a_member_of_the_public_reports_and_follows_by_receipt_code(self, system):
+        public = system.http.as_(None)
+        report = public.post(
+            "/api/v1/public/bureaus/b01/reports",
+            {
+                "unit_id": "b01.u002",
+                "channel": "secret_visit",
+                "category": "slow",
+                "description": "窗口工作人员上班时间玩手机，群众排队无人办理",
+            },
+        )
+        assert report.status == 201, report.body
+        code = report.body["receipt_code"]
+        followed = public.get(f"/api/v1/public/bureaus/b01/reports/{code}")
+        assert followed.status == 200, followed.body
+        text = str(followed.body)
+        assert "b01.00" not in text  # no internal names of people
+        unknown = public.get("/api/v1/public/bureaus/b01/reports/AAAA-BBBB-CCCC-DDDD")
+        assert unknown.status in (400, 404)
+
+    def test_the_openapi_document_describes_every_route_the_server_has(self, system):
+        doc = system.http.get("/api/v1/openapi.json").body
+        assert doc["openapi"] == "3.1.0"
+        operations = {
+            op["operationId"]
+            for methods in doc["paths"].values()
+            for op in methods.values()
+        }
+        assert {"login", "ledger_open_item", "public_report"} <= operations
+        assert doc["paths"]["/api/v1/ledger/items"]["post"]["x-roles"]
+        page = system.http.get("/api/v1/docs")
+        assert page.status == 200 and "openapi.json" in page.body
+
+    def test_requests_are_counted_by_route_template(self, system):
+        open_item(system)
+        metrics = system.http.get("/metrics").body
+        assert 'route="/api/v1/ledger/items"' in metrics
+        assert "gateway_http_request_duration_seconds_bucket" in metrics
