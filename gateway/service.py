@@ -16,8 +16,9 @@ from typing import Any
 import eventlet
 from nameko.extensions import DependencyProvider
 from nameko.rpc import MethodProxy, RpcProxy
-from nameko.web.handlers import http
+from nameko.web.handlers import HttpRequestHandler, http
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from werkzeug.routing import PathConverter, Rule
 from werkzeug.wrappers import Request, Response
 
 from eventing.config import Settings
@@ -49,6 +50,40 @@ METHODS = "GET,POST,PUT,PATCH,DELETE"
 def route(method: str, url: str) -> Callable[[Handler], Handler]:
     """Nameko's `http(method, url)` entrypoint decorator, typed."""
     decorator: Callable[[Handler], Handler] = http(method, url)
+    return decorator
+
+
+class _AnyPath(PathConverter):
+    """Like werkzeug's path converter, but a decoded newline is part of the path
+    too (the API answers such a path with its own JSON 404, not Nameko's HTML)."""
+
+    regex = r"[^/][\s\S]*?"
+
+
+class _AnyPathRule(Rule):
+    def get_converter(
+        self,
+        variable_name: str,
+        converter_name: str,
+        args: tuple[Any, ...],
+        kwargs: Any,
+    ) -> Any:
+        if converter_name == "anything":
+            return _AnyPath(self.map, *args, **kwargs)
+        return super().get_converter(variable_name, converter_name, args, kwargs)
+
+
+class _PrefixHandler(HttpRequestHandler):  # type: ignore[misc]
+    """An HTTP entrypoint for everything under a prefix, whatever the path holds."""
+
+    def get_url_rule(self) -> Rule:
+        return _AnyPathRule(self.url, methods=self.method.split(","))
+
+
+def prefix_route(method: str, prefix: str) -> Callable[[Handler], Handler]:
+    decorator: Callable[[Handler], Handler] = _PrefixHandler.decorator(
+        method, prefix + "/<anything:path>"
+    )
     return decorator
 
 
@@ -146,7 +181,7 @@ class GatewayService:
     api: Api = ApiProvider()
     services: Caller = Services()
 
-    @route(METHODS, "/api/v1/<path:path>")
+    @prefix_route(METHODS, "/api/v1")
     def api_v1(self, request: Request, path: str) -> Response:
         """Every operation of the API (see /api/v1/openapi.json)."""
         return self.api.handle(request, self.services)
