@@ -130,6 +130,20 @@ def _plan(settings: Settings) -> dict[str, list[Row]]:
                 "raw single-event appends through the port, 4 threads, same run",
             )
         ],
+        "gateway": [
+            Row(
+                f"command through HTTP, {s.http_clients} clients",
+                "req/s",
+                Target(0.40),
+                f"bare Nameko RPC echo, {s.http_clients} threads, same payload",
+            ),
+            Row(
+                f"p99 latency of that command, {s.http_clients} clients",
+                "ms",
+                Target(at_most=50),
+                "p99 of the echo calls",
+            ),
+        ],
     }
     return {key: value for key, value in rows.items() if key in settings.only} or rows
 
@@ -262,6 +276,18 @@ def _relay_rows(
             bench.close()
 
 
+def _gateway_rows(settings: Settings, rows: list[Row], db: str, uri: str) -> None:
+    from benchmarks.gateway import GatewayBench
+
+    bench = GatewayBench(settings.postgres, db, uri, settings.sizes)
+    try:
+        throughput, latency = rows
+        _run(throughput, bench.compare)
+        _run(latency, bench.latency_row)
+    finally:
+        bench.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     settings = parse(argv)
     logging.basicConfig(
@@ -300,6 +326,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _run(
                     plan["organization"][0], OrgImportBench(db, settings.sizes).compare
                 )
+        if "gateway" in plan:
+            name = f"bench_{rid}_gw"
+            with (
+                _group_errors(plan, ["gateway"]),
+                sandbox.store_database(settings.postgres, name) as db,
+                sandbox.vhost(settings.amqp_uri, f"bench_{rid}_gw") as uri,
+            ):
+                _gateway_rows(settings, plan["gateway"], db, uri)
         if any(key in plan for key in read_keys):
             name = f"bench_{rid}_read"
             with (

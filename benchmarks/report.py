@@ -17,6 +17,7 @@ class Target:
     floor: float | None = None
     times: float | None = None
     within: float | None = None  # seconds: the measured run must finish this fast
+    at_most: float | None = None  # ours (e.g. a p99 in ms) must not exceed this
 
     def required(self, baseline: float) -> float:
         if self.times is not None:
@@ -25,6 +26,8 @@ class Target:
         return min(needed, self.floor) if self.floor is not None else needed
 
     def describe(self) -> str:
+        if self.at_most is not None:
+            return f"<= {self.at_most:g}"
         if self.within is not None:
             return f"<= {self.within:g} s"
         if self.times is not None:
@@ -55,6 +58,8 @@ class Row:
         assert self.result is not None
         if self.target.within is not None:
             return (self.result.elapsed or float("inf")) <= self.target.within
+        if self.target.at_most is not None:
+            return self.result.ours_median <= self.target.at_most
         return self.result.ours_median >= self.target.required(
             self.result.baseline_median
         )

@@ -39,6 +39,8 @@ class Sizes:
     org_bureaus: int = _knob(30, "bureaus in the org-chart import")
     org_units: int = _knob(25, "units per bureau in the org-chart import")
     org_people: int = _knob(60, "people per unit in the org-chart import")
+    http_clients: int = _knob(16, "concurrent HTTP clients in the gateway rows")
+    http_items_per_client: int = _knob(20, "ledger items each HTTP client rotates over")
 
 
 QUICK = Sizes(
@@ -51,6 +53,8 @@ QUICK = Sizes(
     org_bureaus=2,
     org_units=3,
     org_people=5,
+    http_clients=4,
+    http_items_per_client=2,
 )
 
 
@@ -85,6 +89,7 @@ ROWS = (
     "relay",
     "eventsourcing",
     "organization",
+    "gateway",
 )
 
 
