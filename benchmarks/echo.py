@@ -12,6 +12,6 @@ from nameko.rpc import rpc
 class EchoService:
     name = "bench_echo"
 
-    @rpc  # type: ignore[misc]
+    @rpc  # type: ignore[untyped-decorator]
     def echo(self, payload: Any = None, context: Any = None) -> Any:
         return payload

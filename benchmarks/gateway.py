@@ -99,7 +99,7 @@ class System:
         while time.monotonic() < deadline:
             for process in self.processes:
                 if process.poll() is not None:
-                    module = process.args[-1]  # type: ignore[index]
+                    module = str(process.args[-1])  # type: ignore[index]
                     tail = (self.logs / f"{module}.log").read_text()[-2000:]
                     raise RuntimeError(f"{module} exited at start:\n{tail}")
             try:
@@ -365,4 +365,4 @@ def _sibling(conninfo: str, suffix: str) -> str:
 
     params = conninfo_to_dict(conninfo)
     params["dbname"] = f"{params['dbname']}{suffix}"
-    return make_conninfo(**{k: v for k, v in params.items() if v is not None})
+    return make_conninfo("", **{k: v for k, v in params.items() if v is not None})
