@@ -25,7 +25,12 @@ from services.organization.domain.events import (
     CampaignRescheduled,
     CampaignSettingsChanged,
 )
-from services.organization.domain.model import ASSESSMENT_INPUTS, PHASE_ORDER, Phase
+from services.organization.domain.model import (
+    ASSESSMENT_INPUTS,
+    PHASE_ORDER,
+    Constituency,
+    Phase,
+)
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "timezone": "Asia/Shanghai",
@@ -52,7 +57,14 @@ DEFAULT_SETTINGS: dict[str, Any] = {
         "criticism_after_working_days": 5,
     },
     "ledger": {"default_deadline_days": 30, "escalation_days": [7, 14]},
-    "evaluation": {"threshold": 0.30, "min_ballots": 5, "talk_working_days": 10},
+    "evaluation": {
+        "threshold": 0.30,
+        "min_ballots": 5,
+        "talk_working_days": 10,
+        # constituency -> weight of its ballots (default 1 each), e.g.
+        # {"service_recipient": 2}
+        "constituency_weights": {},
+    },
     "publicity": {
         "quotas": {
             "affiliated_unit": {"articles": 1, "period": "week"},
@@ -64,6 +76,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 }
 
 PERIODS = ("week", "half_month", "month")
+# settings whose keys are the campaign's own choice (checked whole, not merged)
+FREE_MAPS = ("assessment_weights", "constituency_weights")
 
 
 @dataclass(frozen=True)
@@ -143,7 +157,7 @@ def _merge(base: dict[str, Any], overrides: dict[str, Any], path: str) -> None:
             raise _settings_error(
                 f"未知设置项 {path}{key}", f"unknown setting {path}{key}"
             )
-        if isinstance(base[key], dict) and key != "assessment_weights":
+        if isinstance(base[key], dict) and key not in FREE_MAPS:
             if not isinstance(value, dict):
                 raise _settings_error(
                     f"{path}{key} 应为对象", f"{path}{key} must be an object"
@@ -213,6 +227,24 @@ def resolve_settings(
     _positive_int(
         evaluation["talk_working_days"], "evaluation.talk_working_days", 1, 60
     )
+    # the electorate of an evaluation: external evaluators by constituency, and
+    # the unit's own staff and grassroots representatives
+    constituencies = {c.value for c in Constituency} | {"staff", "grassroots"}
+    weights_by = evaluation["constituency_weights"]
+    if not isinstance(weights_by, dict) or not all(
+        name in constituencies
+        and isinstance(w, int | float)
+        and not isinstance(w, bool)
+        and 0 <= w <= 100
+        for name, w in weights_by.items()
+    ):
+        raise _settings_error(
+            "evaluation.constituency_weights 须为 界别 → 0–100 的权重，界别取 "
+            + "、".join(sorted(constituencies)),
+            "evaluation.constituency_weights must map constituencies ("
+            + ", ".join(sorted(constituencies))
+            + ") to weights from 0 to 100",
+        )
     for kind, quota in settings["publicity"]["quotas"].items():
         if set(quota) != {"articles", "period"} or quota["period"] not in PERIODS:
             raise _settings_error(

@@ -84,7 +84,16 @@ class TestSettings:
             "threshold": 0.25,
             "min_ballots": 5,
             "talk_working_days": 10,
+            "constituency_weights": {},
         }
+
+    def test_constituency_weights_are_checked_whole(self):
+        weights = {"service_recipient": 2, "deputy": 1.5}
+        settings = resolve_settings({"evaluation": {"constituency_weights": weights}})
+        assert settings["evaluation"]["constituency_weights"] == weights
+        for bad in ({"martians": 1}, {"deputy": -1}, {"deputy": True}):
+            with pytest.raises(SettingsInvalid):
+                resolve_settings({"evaluation": {"constituency_weights": bad}})
 
     @pytest.mark.parametrize(
         "overrides",

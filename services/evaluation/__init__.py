@@ -1,0 +1,1 @@
+"""Evaluation: study tests, talks, anonymous democratic evaluation, assessment."""

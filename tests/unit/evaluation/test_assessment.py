@@ -1,0 +1,173 @@
+"""The year-end assessment: weighted parts, the formula and every input shown, a
+missing source redistributed (never a crash), reproducible as of a past moment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+from typing import Any
+
+from services.evaluation import commands as c
+from services.evaluation import record_commands as rc
+from services.evaluation.domain.assessment import rank, score_unit
+from services.evaluation.handlers import DefinitionCache, EvaluationHandlers
+from tests.unit.evaluation.factory import (
+    BUREAU,
+    OFFICE,
+    UNIT,
+    UNIT2,
+    World,
+    close,
+    open_round,
+    staff,
+    vote,
+    voters,
+)
+
+EQUAL = {k: Fraction(1) for k in ("evaluation", "ledger", "tests")}
+
+
+@dataclass
+class FakeSources:
+    """Other services' figures, as their RPCs would answer; None: not answering."""
+
+    ledger_units: dict[str, Any] | None = field(default_factory=dict)
+    complaints_units: dict[str, Any] | None = field(default_factory=dict)
+    publicity_units: dict[str, Any] | None = None
+    asked: list[tuple[str, Any]] = field(default_factory=list)
+
+    def ledger(self, bureau_id: str, start: date, end: date) -> dict[str, Any] | None:
+        self.asked.append(("ledger", (start, end)))
+        return self.ledger_units
+
+    def complaints(
+        self, bureau_id: str, unit_id: str, start: date, end: date
+    ) -> dict[str, Any] | None:
+        if self.complaints_units is None:
+            return None
+        return self.complaints_units.get(unit_id, {})
+
+    def publicity(
+        self, bureau_id: str, start: date, end: date, as_of: datetime | None
+    ) -> dict[str, Any] | None:
+        self.asked.append(("publicity", as_of))
+        return self.publicity_units
+
+
+def handlers(world: World, sources: FakeSources) -> EvaluationHandlers:
+    return EvaluationHandlers(
+        world.store,
+        world.clock,
+        world.org,
+        world.keys,
+        definitions=DefinitionCache(),
+        sources=sources,
+    )
+
+
+def unit_round(world: World, options: list[str]) -> None:
+    roll = voters(len(options))
+    round_id = open_round(
+        world,
+        kind="units",
+        subjects=[{"kind": "unit", "unit_id": UNIT, "subject_id": "u1"}],
+        electorate=roll,
+    )["round_id"]
+    for v, option in zip(roll, options, strict=True):
+        vote(world, round_id, v["voter_id"], {"subject_id": "u1", "option": option})
+    close(world, round_id)
+
+
+def test_scores(world: World, unit: str, *scores: float) -> None:
+    held = world.handlers.hold_study_test(
+        c.HoldStudyTest(unit, 2026, "闭卷测试", date(2026, 2, 24)), OFFICE
+    )
+    rows = [{"person_id": staff(n), "score": s} for n, s in enumerate(scores)]
+    world.handlers.record_scores(
+        c.RecordScores.parse({"test_id": held["test_id"], "scores": rows}), OFFICE
+    )
+
+
+test_scores.__test__ = False  # type: ignore[attr-defined]
+
+
+class TestThePureScore:
+    def test_a_missing_part_has_its_weight_redistributed(self):
+        parts = {"evaluation": Fraction(1, 2), "ledger": None, "tests": Fraction(1)}
+        scored = score_unit("u", parts, EQUAL, {})
+        assert scored.score == 75  # 100 × (½ + 1) / 2
+        assert scored.missing == ("ledger",)
+        shown = scored.to_dict(EQUAL, 1)
+        assert shown["incomplete"] is True
+        assert shown["inputs"]["ledger"]["effective_weight"] == "0"
+        assert shown["inputs"]["tests"]["effective_weight"] == "1/2"
+
+    def test_equal_scores_share_a_rank_and_unscored_units_come_last(self):
+        a = score_unit("a", {"tests": Fraction(1, 2)}, EQUAL, {})
+        b = score_unit("b", {"tests": Fraction(1, 2)}, EQUAL, {})
+        c_ = score_unit("c", {"tests": Fraction(1)}, EQUAL, {})
+        none = score_unit("d", {}, EQUAL, {})
+        assert [(s.unit_id, r) for s, r in rank([a, b, c_, none])] == [
+            ("c", 1),
+            ("a", 2),
+            ("b", 2),
+            ("d", None),
+        ]
+
+
+class TestAssessingTheBureau:
+    def test_every_input_and_the_formula_are_shown_next_to_the_score(self):
+        world = World()
+        world.org.settings[BUREAU, 2026] = {
+            "assessment_weights": {"evaluation": 0.5, "ledger": 0.25, "tests": 0.25}
+        }
+        unit_round(world, ["excellent", "good", "good", "fair", "poor"])
+        test_scores(world, UNIT, 80, 90)
+        sources = FakeSources(
+            ledger_units={UNIT: {"closed": 3, "closed_on_time": 2, "overdue_now": 1}}
+        )
+        answer = handlers(world, sources).assess(rc.AssessUnits(2026, None, ()), OFFICE)
+        [unit] = [u for u in answer["units"] if u["unit_id"] == UNIT]
+        inputs = unit["inputs"]
+        # evaluation: (1 + 0.8 + 0.8 + 0.6 + 0) / 5 = 16/25; ledger 2/4; tests 85/100
+        assert inputs["evaluation"]["part"] == "16/25"
+        assert inputs["ledger"]["part"] == "1/2"
+        assert inputs["tests"]["part"] == "17/20"
+        assert Fraction(unit["score"]) == 100 * (
+            Fraction(1, 2) * Fraction(16, 25)
+            + Fraction(1, 4) * Fraction(1, 2)
+            + Fraction(1, 4) * Fraction(17, 20)
+        )
+        assert answer["formula"].startswith("score = 100")
+        assert unit["incomplete"] is False
+
+    def test_a_source_that_does_not_answer_is_shown_as_missing(self):
+        world = World()
+        test_scores(world, UNIT, 70)
+        sources = FakeSources(ledger_units=None, complaints_units=None)
+        answer = handlers(world, sources).assess(rc.AssessUnits(2026, None, ()), OFFICE)
+        [unit] = answer["units"]
+        assert unit["score"] == "70"
+        assert set(unit["missing"]) == {
+            "evaluation",
+            "ledger",
+            "complaints",
+            "publicity",
+            "innovation",
+        }
+
+    def test_the_assessment_as_of_a_past_moment_ignores_later_events(self):
+        world = World()
+        test_scores(world, UNIT, 60)
+        before = world.clock.now
+        world.clock.now += timedelta(days=1)
+        test_scores(world, UNIT2, 95)
+        test_scores(world, UNIT, 100)
+        sources = FakeSources()
+        then = handlers(world, sources).assess(rc.AssessUnits(2026, before, ()), OFFICE)
+        now = handlers(world, sources).assess(rc.AssessUnits(2026, None, ()), OFFICE)
+        assert [u["unit_id"] for u in then["units"]] == [UNIT]
+        assert then["units"][0]["inputs"]["tests"]["part"] == "3/5"
+        assert {u["unit_id"] for u in now["units"]} == {UNIT, UNIT2}
+        assert ("publicity", before) in sources.asked
