@@ -61,17 +61,23 @@ def _store(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def cmd_relay(settings: Settings, args: argparse.Namespace) -> int:
-    from eventing import metrics
+    from eventing import health, metrics
     from eventing.relay import Relay
     from eventing.subscription import PostgresCheckpoints, exclusive
 
     stop = _stop_on_signals()
-    metrics.serve(args.metrics_port or settings.relay_metrics_port)
     checkpoint_db = (
         settings.eventstore_uri
         if settings.eventstore_uri.startswith("postgres")
         else settings.readmodel_database_url
     )
+    probes = [
+        health.eventstore(settings.eventstore_uri),
+        health.rabbitmq(settings.amqp_uri),
+    ]
+    if checkpoint_db != settings.eventstore_uri:
+        probes.append(health.postgres("checkpoints", checkpoint_db))
+    metrics.serve(args.metrics_port or settings.relay_metrics_port, probes=probes)
     store = _store(settings)
     relay = Relay(
         store,

@@ -44,6 +44,9 @@ RECOVERABLE = (
 CLOSE_TIMEOUT = 2.0
 """Seconds to wait for the broker to acknowledge closing a connection."""
 
+LAG_COUNT_LIMIT = 1000
+"""follower_lag_events counts the events ahead of the checkpoint up to this many."""
+
 
 class PublishFailed(EventingError):
     """RabbitMQ refused (nack) or did not confirm a window in time."""
@@ -196,6 +199,7 @@ class Relay:
         self.confirm_timeout = confirm_timeout
         self.max_backoff = max_backoff
         self.position = 0
+        self._lag_counted_at = 0.0
 
     def run(
         self, stop: threading.Event, leader: Callable[[], bool] = lambda: True
@@ -259,6 +263,7 @@ class Relay:
                 in_flight = None
             else:
                 metrics.FOLLOWER_LAG_SECONDS.labels(self.name).set(0.0)  # caught up
+                metrics.FOLLOWER_LAG_EVENTS.labels(self.name).set(0)
                 self.store.wait_for_new(read_to, 0.5)
         if in_flight is not None:
             with contextlib.suppress(Stopped):
@@ -270,3 +275,9 @@ class Relay:
         metrics.FOLLOWER_POSITION.labels(self.name).set(self.position)
         age = (datetime.now(UTC) - batch[-1].recorded_at).total_seconds()
         metrics.FOLLOWER_LAG_SECONDS.labels(self.name).set(max(age, 0.0))
+        # counting what is ahead costs a read: at most once a second, up to 1000
+        now = time.monotonic()
+        if now - self._lag_counted_at >= 1.0:
+            self._lag_counted_at = now
+            ahead = self.store.read_all(self.position, LAG_COUNT_LIMIT)
+            metrics.FOLLOWER_LAG_EVENTS.labels(self.name).set(len(ahead))

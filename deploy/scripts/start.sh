@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Starts every process of deploy/Procfile in the background: honcho in a session of its
-# own, log in var/log/honcho.log, pid in var/run/honcho.pid. Returns once the gateway's
-# /health answers 200; fails with the log's tail (and stops what it started) otherwise.
+# own, log in var/log/honcho.log (each process's own in var/log/<name>.log), pid in
+# var/run/honcho.pid. Returns once the gateway's /health answers 200; fails with the
+# log's tail (and stops what it started) otherwise.
+# RUN_DIR (default var) moves log/ and run/ elsewhere: a second system (a test's) can
+# run beside the developer's, with its own ports and databases.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-LOG=var/log/honcho.log
-PIDFILE=var/run/honcho.pid
+RUN_DIR=${RUN_DIR:-var}
+LOG=$RUN_DIR/log/honcho.log
+PIDFILE=$RUN_DIR/run/honcho.pid
 WAIT_SECONDS=60
 URL="http://${GATEWAY_HOST:-127.0.0.1}:${GATEWAY_PORT:-8000}/health"
 
@@ -22,7 +26,7 @@ PYEOF
 
 alive() { local state; state=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $state != Z* ]]; }
 
-mkdir -p var/log var/run
+mkdir -p "$RUN_DIR/log" "$RUN_DIR/run"
 if [ -f "$PIDFILE" ] && alive "$(cat "$PIDFILE")"; then
   echo "already running (honcho pid $(cat "$PIDFILE")); logs: $LOG; stop with: make stop"
   exit 0
@@ -32,8 +36,10 @@ if answers; then
   exit 1
 fi
 
-[ -f "$LOG" ] && mv "$LOG" "$LOG.1"
-export PATH="$PWD/.venv/bin:$PATH" PYTHONUNBUFFERED=1
+for old in "$RUN_DIR"/log/*.log; do  # the previous run's logs, kept as *.log.1
+  if [ -f "$old" ]; then mv "$old" "$old.1"; fi
+done
+export PATH="$PWD/.venv/bin:$PATH" PYTHONUNBUFFERED=1 SUPERVISE_LOG_DIR="$RUN_DIR/log"
 # Not a process group leader here (no job control), so setsid makes honcho's own session
 # in place: its pid is $! and its process group id, which stop.sh signals.
 setsid honcho start --no-colour -f deploy/Procfile -d . >"$LOG" 2>&1 </dev/null &

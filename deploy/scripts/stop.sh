@@ -3,7 +3,7 @@
 # process), then SIGKILL to whatever is left after a bounded wait. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PIDFILE=var/run/honcho.pid
+PIDFILE=${RUN_DIR:-var}/run/honcho.pid
 WAIT_SECONDS=20
 
 alive() { local state; state=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $state != Z* ]]; }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Makes sure the operations tools are installed: promtool and prometheus (Debian package
+# `prometheus` carries both). Installs them with apt-get when missing and we are root on
+# Debian/Ubuntu; otherwise says exactly what to run. Used by `make deploy-check` and the
+# tests in tests/ops.
+set -euo pipefail
+
+missing=()
+for tool in promtool prometheus; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "==> installing ${missing[*]} (Debian package prometheus)"
+  apt-get update -qq
+  # --no-install-recommends: the exporters it recommends are not needed here; the
+  # package's own service is not started (no systemd in a container) and we never use it
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    prometheus >/dev/null
+  # the package may have started its own server on :9090 (policy-rc.d permitting): stop
+  # it, the tests start their own on a free port
+  if command -v invoke-rc.d >/dev/null 2>&1; then
+    invoke-rc.d prometheus stop >/dev/null 2>&1 || true
+  fi
+else
+  echo "${missing[*]} not installed. Run: sudo apt-get install --no-install-recommends prometheus" >&2
+  exit 1
+fi
+for tool in promtool prometheus; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "$tool still missing after install" >&2; exit 1; }
+done
+echo "==> $(promtool --version 2>&1 | head -1)"
