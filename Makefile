@@ -8,7 +8,7 @@ SHELL := bash
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help venv services migrate prepare run start stop test lint typecheck bench clean
+.PHONY: help venv services tools migrate prepare run start stop test lint typecheck deploy-check bench clean
 
 help:
 	@echo "make run        prepare, then run every process in the foreground (Ctrl-C stops)"
@@ -16,6 +16,7 @@ help:
 	@echo "make start      like run, in the background (var/log, var/run); make stop"
 	@echo "make bench      run the benchmarks"
 	@echo "make prepare    .venv, PostgreSQL and RabbitMQ, databases and migrations"
+	@echo "make deploy-check  promtool, compose and Kubernetes checks of deploy/"
 	@echo "make lint | typecheck | migrate | clean"
 
 venv:
@@ -23,6 +24,10 @@ venv:
 
 services: venv
 	bash deploy/scripts/ensure-services.sh
+
+# promtool and prometheus (Debian's prometheus package), for deploy-check and tests
+tools:
+	bash deploy/scripts/ensure-tools.sh
 
 migrate: services
 	$(PY) -m eventing migrate
@@ -42,13 +47,16 @@ lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
+deploy-check: venv tools
+	bash deploy/scripts/check-deploy.sh
+
 # What is checked, and how strictly, is in pyproject.toml ([tool.mypy]).
 typecheck: venv
 	.venv/bin/mypy
 
 # Tests create their own databases and vhost, so no migrate here. pytest's exit code 5
 # (no tests collected) fails like any other non-zero code.
-test: venv services lint typecheck
+test: venv services tools lint typecheck deploy-check
 	@rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; fi; \
 	exit $$rc
