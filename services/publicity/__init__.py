@@ -1,0 +1,1 @@
+"""Publicity: articles and quotas, public commitments, notices, the public board."""
