@@ -17,13 +17,13 @@ from typing import Any
 
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy, rpc
-from nameko.timer import Timer
 
 from eventing.config import Settings
 from eventing.nameko import ClockProvider, CommandMetrics, EventStoreProvider
 from services.common.context import command_context
 from services.common.errors import InvalidInput
 from services.common.rpc import deserializable, translated
+from services.common.timers import configured_timer
 from services.common.validation import Check
 from services.evaluation import commands as c
 from services.evaluation import record_commands as rc
@@ -39,21 +39,6 @@ from services.evaluation.keys import BallotKeys, PostgresBallotKeys
 EXPECTED = deserializable(evaluation_errors)
 TALKS_INTERVAL = 3600.0  # seconds; EVALUATION_TALKS_INTERVAL overrides
 
-
-class ConfiguredTimer(Timer):  # type: ignore[misc]
-    """A Nameko timer whose interval the service's config (or environment) may set."""
-
-    def __init__(self, interval: float, key: str, **kwargs: Any) -> None:
-        self.key = key
-        super().__init__(interval, **kwargs)
-
-    def setup(self) -> None:
-        raw = self.container.config.get(self.key) or os.environ.get(self.key)
-        if raw:
-            self.interval = float(raw)
-
-
-configured_timer = ConfiguredTimer.decorator
 
 Payload = dict[str, Any] | None
 Context = dict[str, Any] | None

@@ -12,13 +12,11 @@ of the organization service by RPC.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from typing import Any
 
 from nameko.events import event_handler
 from nameko.rpc import RpcProxy, rpc
-from nameko.timer import Timer
 
 from eventing.consumer import caused_by, idempotent
 from eventing.events import Envelope
@@ -26,6 +24,7 @@ from eventing.nameko import ClockProvider, CommandMetrics, EventStoreProvider
 from services.common.context import command_context
 from services.common.errors import InvalidInput
 from services.common.rpc import deserializable, translated
+from services.common.timers import configured_timer
 from services.common.validation import Check
 from services.ledger import campaign_commands as cc
 from services.ledger import commands as c
@@ -39,24 +38,6 @@ ESCALATION_INTERVAL = 3600.0  # seconds; LEDGER_ESCALATION_INTERVAL overrides
 Payload = dict[str, Any] | None
 Context = dict[str, Any] | None
 Answer = dict[str, Any]
-
-
-class ConfiguredTimer(Timer):  # type: ignore[misc]
-    """A Nameko timer whose interval the service's config (or environment) may set."""
-
-    def __init__(
-        self, interval: float, key: str, eager: bool = False, **kwargs: Any
-    ) -> None:
-        self.key = key
-        super().__init__(interval, eager=eager, **kwargs)
-
-    def setup(self) -> None:
-        raw = self.container.config.get(self.key) or os.environ.get(self.key)
-        if raw:
-            self.interval = float(raw)
-
-
-configured_timer = ConfiguredTimer.decorator
 
 
 def _settings(payload: Payload) -> dict[str, Any]:

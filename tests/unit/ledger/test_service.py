@@ -13,6 +13,7 @@ from nameko.testing.services import worker_factory
 
 from eventing.store.memory import MemoryEventStore
 from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.timers import ConfiguredTimer
 from services.ledger.domain import item_id_for_complaint
 from services.ledger.domain.errors import (
     NotAVerifier,
@@ -20,7 +21,7 @@ from services.ledger.domain.errors import (
     SupervisorOfAnotherBureau,
 )
 from services.ledger.handlers import MemoryOrgChart
-from services.ledger.service import EXPECTED, ConfiguredTimer, LedgerService
+from services.ledger.service import EXPECTED, LedgerService
 from tests.unit.ledger.test_handlers import (
     COMMITTEE,
     FOREIGN_LEADER,
