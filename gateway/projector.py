@@ -17,13 +17,28 @@ from eventing import metrics
 from eventing.config import Settings
 from eventing.logs import configure_logging
 from eventing.store import open_store
+from gateway import gauges
 from gateway.projections.base import Projection
+from gateway.projections.campaign_overview import CampaignOverviewProjection
+from gateway.projections.complaint_queue import ComplaintQueueProjection
+from gateway.projections.evaluation_results import EvaluationResultsProjection
+from gateway.projections.ledger_board import LedgerBoardProjection
 from gateway.projections.org_chart import OrgChartProjection
+from gateway.projections.public_board import PublicBoardProjection
+from gateway.projections.publicity_compliance import PublicityComplianceProjection
 from gateway.projections.runner import Projector, rebuild
 
 
 def projections() -> list[Projection]:
-    return [OrgChartProjection()]
+    return [
+        OrgChartProjection(),
+        LedgerBoardProjection(),
+        ComplaintQueueProjection(),
+        CampaignOverviewProjection(),
+        EvaluationResultsProjection(),
+        PublicityComplianceProjection(),
+        PublicBoardProjection(),
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"rebuilt {chosen.name} up to position {position}")
             return 0
         metrics.serve(settings.projector_metrics_port)
+        gauges.register(settings.readmodel_database_url)
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())

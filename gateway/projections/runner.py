@@ -45,10 +45,11 @@ def step(
     """Apply one batch after `after`; return (new position, whether events were seen).
 
     With `locked`, the caller already holds the projection's lock in an open
-    transaction (the rebuild's final catch-up)."""
+    transaction (the rebuild's final catch-up). With no event of its categories
+    left, the checkpoint still moves up to the store's head (see `_idle`)."""
     batch = store.read_all(after, batch_size, categories=projection.categories)
     if not batch:
-        return after, False
+        return _idle(conn, store, projection, checkpoint, after, locked)
     with conn.transaction():
         if not locked:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(projection),))
@@ -59,6 +60,36 @@ def step(
             projection.apply(conn, tables, envelope)
         PostgresCheckpoints.save_in(conn, checkpoint, batch[-1].position)
     return batch[-1].position, True
+
+
+def _idle(
+    conn: Connection,
+    store: EventStore,
+    projection: Projection,
+    checkpoint: str,
+    after: int,
+    locked: bool,
+) -> tuple[int, bool]:
+    """Move an idle projection's checkpoint to the head: its position then says how
+    fresh it is (a dashboard reading several projections reports the lowest, and a
+    projection whose categories are quiet would otherwise hold it at an old value).
+
+    Safe because the head is read first: every event up to it is readable, and a
+    second look finding none of this projection's categories after `after` means
+    none of them lies up to the head."""
+    head = store.head()
+    if head <= after:
+        return after, False
+    if store.read_all(after, 1, categories=projection.categories):
+        return after, True  # one arrived meanwhile: the next step applies it
+    with conn.transaction():
+        if not locked:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(projection),))
+        current = PostgresCheckpoints.load_in(conn, checkpoint)
+        if current != after:
+            return current, True
+        PostgresCheckpoints.save_in(conn, checkpoint, head)
+    return head, False
 
 
 def observe(store: EventStore, projection: Projection, position: int) -> None:
