@@ -23,24 +23,29 @@ from werkzeug.wrappers import Request, Response
 
 from eventing.config import Settings
 from eventing.nameko import EventStoreProvider
-from gateway import metrics
-from gateway.api import catalogue
-from gateway.api.app import Api, Caller
+from gateway import exports, metrics, open311
+from gateway.api import catalogue, trail
+from gateway.api.app import Api, Caller, LocalHandler
 from gateway.api.auth import TokenSigner, load_secret
 from gateway.api.errors import timeout
 from gateway.api.openapi import DOCS_PAGE, document
+from gateway.api.public import public_report
 from gateway.api.routes import Router
 from gateway.api.sessions import Sessions
+from gateway.api.views import VIEWS, Views
 from gateway.readiness import DependencyState, Readiness
 from gateway.wakeup import HubWakeup
 from services.common.errors import Unavailable
 from services.common.rpc import deserializable
 from services.complaints.domain import errors as complaint_errors
 from services.complaints.protection import errors as protection_errors
+from services.evaluation.domain import errors as evaluation_errors
 from services.ledger.domain import errors as ledger_errors
 from services.organization.domain import errors as org_errors
 
-deserializable(org_errors, complaint_errors, protection_errors, ledger_errors)
+deserializable(
+    org_errors, complaint_errors, protection_errors, ledger_errors, evaluation_errors
+)
 
 Handler = Callable[..., Response]
 RPC_TIMEOUT_SECONDS = 30.0
@@ -151,15 +156,24 @@ class ApiProvider(DependencyProvider):  # type: ignore[misc]
         def head() -> int:
             return stores[0].store.head() if stores else 0
 
+        views = Views(self.sessions.pool)
+        fetch = exports.ReadModelFetch(self.sessions.pool.connection)
+        handlers: dict[str, LocalHandler] = {
+            "openapi": lambda call: openapi,
+            "docs": lambda call: Response(DOCS_PAGE, mimetype="text/html"),
+            "hotlines": views.hotlines,
+            "export": lambda call: exports.export(call, fetch),
+            "public_report": public_report,
+        }
+        for name in VIEWS:
+            handlers[f"view:{name}"] = views.handler(name)
+        handlers.update(trail.handlers(lambda: stores[0].store))
         self.api = Api(
             router,
             self.sessions,
             TokenSigner(load_secret()),
             head=head,
-            locals_={
-                "openapi": lambda call: openapi,
-                "docs": lambda call: Response(DOCS_PAGE, mimetype="text/html"),
-            },
+            locals_=handlers,
             observe=metrics.observe_request,
         )
 
@@ -221,3 +235,11 @@ class GatewayService:
                 },
             )
         return json_response(200, {"status": "ready", "dependencies": dependencies})
+
+    @prefix_route("GET,POST", "/open311/v2")
+    def open311_v2(self, request: Request, path: str) -> Response:
+        """Open311 GeoReport v2 over the complaint hotline (see gateway/open311.py).
+
+        `GET /open311/v2/services.json` -> `[{"service_code": "slow", ...}]`
+        """
+        return open311.shared().handle(request, self.services)

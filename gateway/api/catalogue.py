@@ -13,6 +13,7 @@ from typing import Any
 
 from gateway.api.auth import ROLES
 from gateway.api.routes import QueryParam, Route, Schema
+from gateway.api.views import VIEWS
 
 ANY = frozenset(ROLES)
 DISTRICT = frozenset({"district_official"})
@@ -38,7 +39,7 @@ def obj(required: Iterable[str] = (), **props: Schema) -> Schema:
 
 LIST_PARAMS = (
     QueryParam("cursor", STRING, "opaque cursor from the previous page"),
-    QueryParam("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
+    QueryParam("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
     QueryParam("sort", STRING, "a field name, '-' in front for descending"),
     QueryParam("min_position", {"type": "integer", "minimum": 0}, "read your write"),
 )
@@ -845,16 +846,270 @@ LEDGER = [
     ),
 ]
 
-PUBLIC = [
+EVA = "evaluation"
+ROUND = "evaluation_round-{round_id}"
+EVALUATION = [
     rpc(
         "POST",
-        "/public/bureaus/{bureau_id}/reports",
-        f"{CMP}.receive_complaint",
-        None,
-        "公众举报（可匿名） — Report a problem (anonymously if you wish)",
-        tag="public",
+        "/evaluation/rounds",
+        f"{EVA}.open_round",
+        OFFICE | DISTRICT,
+        "发起评议 — Open an evaluation round",
+        tag=EVA,
         status=201,
+    ),
+    rpc(
+        "GET",
+        "/evaluation/rounds/{round_id}",
+        f"{EVA}.get_round",
+        READERS,
+        "评议轮次与结果 — A round and its published results",
+        tag=EVA,
+    ),
+    rpc(
+        "GET",
+        "/evaluation/rounds/{round_id}/participation",
+        f"{EVA}.get_participation",
+        ANY,
+        "参评情况、本人是否已投 — Turnout, and whether I voted",
+        tag=EVA,
+    ),
+    rpc(
+        "POST",
+        "/evaluation/rounds/{round_id}/ballots",
+        f"{EVA}.cast_vote",
+        ANY,
+        "匿名投票（每人一次） — Cast my anonymous ballot (once)",
+        tag=EVA,
+        status=201,
+    ),
+    rpc(
+        "POST",
+        "/evaluation/rounds/{round_id}/close",
+        f"{EVA}.close_round",
+        OFFICE | DISTRICT,
+        "结束评议并计票 — Close and tally",
+        tag=EVA,
+        record=ROUND,
+    ),
+    rpc(
+        "POST",
+        "/evaluation/rounds/{round_id}/duty-reports",
+        f"{EVA}.attach_duty_report",
+        OFFICE | {"unit_head"},
+        "中层干部述职 — Attach a duty report",
+        tag=EVA,
+        record=ROUND,
+    ),
+    rpc(
+        "POST",
+        "/evaluation/talks",
+        f"{EVA}.require_talk",
+        LEADERS | DISTRICT,
+        "要求约谈 — Require a talk",
+        tag=EVA,
+        status=201,
+    ),
+    rpc(
+        "GET",
+        "/evaluation/talks",
+        f"{EVA}.list_talks",
+        LEADERS | DISTRICT | {"unit_head"},
+        "约谈清单（含逾期） — Talks, overdue marked",
+        tag=EVA,
+        query=(QueryParam("overdue_only", {"type": "boolean"}),),
+    ),
+    rpc(
+        "GET",
+        "/evaluation/talks/{talk_id}",
+        f"{EVA}.get_talk",
+        LEADERS | DISTRICT | {"unit_head"},
+        "约谈 — A talk",
+        tag=EVA,
+    ),
+    rpc(
+        "POST",
+        "/evaluation/talks/{talk_id}/held",
+        f"{EVA}.hold_talk",
+        LEADERS | DISTRICT | {"unit_head"},
+        "记录约谈 — Record a talk as held",
+        tag=EVA,
+        record="talk-{talk_id}",
+    ),
+    rpc(
+        "POST",
+        "/evaluation/tests",
+        f"{EVA}.hold_study_test",
+        OFFICE | {"unit_head"},
+        "闭卷测试 — Hold a unit's closed-book test",
+        tag=EVA,
+        status=201,
+    ),
+    rpc(
+        "GET",
+        "/evaluation/tests/{test_id}",
+        f"{EVA}.get_study_test",
+        READERS,
+        "测试与单位汇总 — A test with its unit summary",
+        tag=EVA,
+    ),
+    rpc(
+        "POST",
+        "/evaluation/tests/{test_id}/scores",
+        f"{EVA}.record_test_scores",
+        OFFICE | {"unit_head"},
+        "录入成绩 — Record scores",
+        tag=EVA,
+        record="study_test-{test_id}",
+    ),
+    rpc(
+        "POST",
+        "/evaluation/tests/{test_id}/scores-workbook",
+        f"{EVA}.import_test_scores",
+        OFFICE | {"unit_head"},
+        "从 .xlsx 导入成绩 — Import scores from .xlsx",
+        tag=EVA,
+        record="study_test-{test_id}",
+    ),
+    rpc(
+        "POST",
+        "/evaluation/tests/{test_id}/spot-check",
+        f"{EVA}.spot_check_test",
+        OFFICE,
+        "抽查测试 — Spot-check a test",
+        tag=EVA,
+        record="study_test-{test_id}",
+    ),
+    rpc(
+        "POST",
+        "/evaluation/study-sessions",
+        f"{EVA}.record_study_session",
+        OFFICE | {"unit_head"},
+        "记录学习 — Record a study session",
+        tag=EVA,
+        status=201,
+    ),
+    rpc(
+        "GET",
+        "/evaluation/attendance",
+        f"{EVA}.get_attendance",
+        READERS,
+        "学习出勤率 — Attendance rates",
+        tag=EVA,
+        query=(QueryParam("year", {"type": "integer"}),),
+    ),
+    rpc(
+        "POST",
+        "/evaluation/speech-contests",
+        f"{EVA}.hold_speech_contest",
+        OFFICE,
+        "演讲比赛 — Hold a speech contest",
+        tag=EVA,
+        status=201,
+    ),
+    rpc(
+        "POST",
+        "/evaluation/speech-contests/{contest_id}/entries",
+        f"{EVA}.enter_speech",
+        OFFICE,
+        "参赛与评分 — Enter and score a speech",
+        tag=EVA,
+    ),
+    rpc(
+        "GET",
+        "/evaluation/speech-contests/{contest_id}",
+        f"{EVA}.get_speech_contest",
+        READERS,
+        "演讲比赛与名次 — A contest",
+        tag=EVA,
+    ),
+    rpc(
+        "POST",
+        "/evaluation/innovations",
+        f"{EVA}.submit_innovation",
+        OFFICE | {"unit_head"},
+        "提交制度创新 — Submit an innovation",
+        tag=EVA,
+        status=201,
+    ),
+    rpc(
+        "POST",
+        "/evaluation/innovations/{innovation_id}/review",
+        f"{EVA}.review_innovation",
+        OFFICE,
+        "评审制度创新 — Review an innovation",
+        tag=EVA,
+        record="innovation-{innovation_id}",
+    ),
+    rpc(
+        "POST",
+        "/evaluation/innovation-selections",
+        f"{EVA}.select_innovations",
+        OFFICE,
+        "年终评选 — Select the year's innovations",
+        tag=EVA,
+    ),
+    rpc(
+        "GET",
+        "/evaluation/innovations",
+        f"{EVA}.list_innovations",
+        READERS,
+        "制度创新清单 — A year's innovations",
+        tag=EVA,
+        query=(QueryParam("year", {"type": "integer"}),),
+    ),
+    rpc(
+        "POST",
+        "/evaluation/model-nominations",
+        f"{EVA}.nominate_model",
+        OFFICE | {"unit_head"},
+        "推荐示范窗口/科室 — Nominate a model window",
+        tag=EVA,
+        status=201,
+    ),
+    rpc(
+        "POST",
+        "/evaluation/model-nominations/{nomination_id}/award",
+        f"{EVA}.award_model",
+        OFFICE,
+        "授予示范称号 — Award a nomination",
+        tag=EVA,
+        record="model_nomination-{nomination_id}",
+    ),
+    rpc(
+        "GET",
+        "/evaluation/assessment",
+        f"{EVA}.assess_units",
+        LEADERS | DISTRICT,
+        "年终考核（公式与各项得分） — Year-end assessment",
+        tag=EVA,
+        query=(QueryParam("year", {"type": "integer"}), QueryParam("as_of", STRING)),
+    ),
+]
+
+PUBLIC = [
+    Route(
+        method="POST",
+        path="/public/bureaus/{bureau_id}/reports",
         operation_id="public_report",
+        summary="公众举报（可匿名） — Report a problem (anonymously if you wish)",
+        tag="public",
+        roles=None,
+        handler="public_report",
+        body=obj(
+            ["description", "category"],
+            unit_id=ID,
+            category={
+                "type": "string",
+                "enum": ["hollow", "false", "lax", "slow", "low"],
+            },
+            description={"type": "string", "minLength": 1, "maxLength": 5000},
+            reporter_name={"type": "string", "maxLength": 100},
+            reporter_contact={"type": "string", "maxLength": 200},
+            attachments={"type": "array"},
+        ),
+        status=201,
+        fixed={"channel": "web_form"},
     ),
     rpc(
         "GET",
@@ -873,6 +1128,142 @@ PUBLIC = [
         "补充举报材料 — Add information to a report",
         tag="public",
         operation_id="public_add_information",
+    ),
+]
+
+
+def view(name: str, path: str, roles: frozenset[str] | None, summary: str) -> Route:
+    return Route(
+        method="GET",
+        path=path,
+        operation_id=f"view_{name}",
+        summary=summary,
+        tag="public" if roles is None else "views",
+        roles=roles,
+        handler=f"view:{name}",
+        query=VIEWS[name].params(),
+    )
+
+
+VIEW_ROUTES = [
+    view(
+        "campaign_overview",
+        "/views/campaign-overview",
+        READERS,
+        "活动总览（按局、阶段） — Campaign overview by bureau and phase",
+    ),
+    view(
+        "unit_dashboard", "/views/unit-dashboard", READERS, "单位看板 — Unit dashboard"
+    ),
+    view(
+        "ledger_board",
+        "/views/ledger-board",
+        READERS,
+        "问题台账看板（含逾期） — Ledger board with overdue items",
+    ),
+    view(
+        "complaint_queue",
+        "/views/complaint-queue",
+        INVESTIGATION | LEADERS | DISTRICT | {"unit_head"},
+        "投诉办理队列（含时限） — Complaint queue with deadlines",
+    ),
+    view(
+        "evaluation_rounds",
+        "/views/evaluation-rounds",
+        READERS,
+        "评议轮次 — Evaluation rounds",
+    ),
+    view(
+        "evaluation_results",
+        "/views/evaluation-results",
+        READERS,
+        "评议结果（仅公布的） — Evaluation results (as published)",
+    ),
+    view(
+        "publicity_compliance",
+        "/views/publicity-compliance",
+        READERS,
+        "信息报送达标情况 — Publicity quota compliance",
+    ),
+    view(
+        "public_board",
+        "/public/bureaus/{bureau_id}/board",
+        None,
+        "公开栏：承诺、通报、四亮、文章 — The public board",
+    ),
+    Route(
+        method="GET",
+        path="/public/bureaus/{bureau_id}/hotlines",
+        operation_id="public_hotlines",
+        summary="监督投诉电话与接听人 — Hotlines and who answers them",
+        tag="public",
+        roles=None,
+        handler="hotlines",
+        query=(
+            QueryParam("cursor", {"type": "string", "maxLength": 500}),
+            QueryParam("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
+        ),
+    ),
+]
+
+AUDITORS = LEADERS | ADMIN | DISTRICT
+AUDIT = [
+    local(
+        "GET",
+        "/audit/streams/{stream}/history",
+        "audit_history",
+        AUDITORS,
+        "记录的完整历史（操作人、时间、原因、哈希） — A record's full history",
+        tag="audit",
+    ),
+    local(
+        "GET",
+        "/audit/streams/{stream}/state",
+        "audit_state",
+        AUDITORS,
+        "记录在某一时刻的状态（由事件重放） — A record as of a time, replayed",
+        tag="audit",
+        query=(
+            QueryParam(
+                "at",
+                {"type": "string", "format": "date-time"},
+                "e.g. 2026-06-30T18:00:00+08:00",
+                required=True,
+            ),
+        ),
+    ),
+    local(
+        "GET",
+        "/audit/verify",
+        "audit_verify",
+        AUDITORS,
+        "校验哈希链（指出第一个断点） — Verify the hash chain (first broken link)",
+        tag="audit",
+        query=(
+            QueryParam("stream", STRING, "one record; every stream: district only"),
+        ),
+    ),
+]
+
+EXPORT_MEDIA = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "text/csv",
+)
+EXPORTS = [
+    local(
+        "GET",
+        "/exports/{list_name}.{fmt}",
+        "export",
+        OFFICE | DISTRICT,
+        "导出清单（xlsx/csv，中文表头）：ledger 问题台账、complaints 投诉办理、"
+        "publicity 信息报送达标、evaluation 评议结果、assessment 年终考核 — "
+        "Export a list as .xlsx or CSV; the list's view filters as query parameters",
+        tag="exports",
+        query=(
+            QueryParam("sort", STRING, "as the list's view"),
+            QueryParam("year", STRING, "assessment only"),
+        ),
+        media=EXPORT_MEDIA,
     ),
 ]
 
@@ -898,4 +1289,15 @@ META = [
 
 
 def routes() -> list[Route]:
-    return [*META, *AUTH, *ORGANIZATION, *COMPLAINTS, *LEDGER, *PUBLIC]
+    return [
+        *META,
+        *AUTH,
+        *ORGANIZATION,
+        *COMPLAINTS,
+        *LEDGER,
+        *EVALUATION,
+        *PUBLIC,
+        *VIEW_ROUTES,
+        *AUDIT,
+        *EXPORTS,
+    ]

@@ -27,6 +27,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "not_a_verifier": 403,
     "other_bureau": 403,
     "supervisor_of_another_bureau": 403,
+    "not_in_electorate": 403,
     "not_found": 404,
     "campaign_not_found": 404,
     "receipt_code_unknown": 404,
@@ -38,11 +39,16 @@ STATUS_BY_CODE: dict[str, int] = {
     "unit_head_taken": 409,
     "extension_already_used": 409,
     "unit_already_inspected": 409,
+    "already_voted": 409,
+    "voting_closed": 409,
+    "round_already_closed": 409,
+    "talk_already_held": 409,
     "identity_forgotten": 410,
     "precondition_failed": 412,
     "attachment_too_large": 413,
     "rate_limited": 429,
     "unavailable": 503,
+    "ballot_box_unavailable": 503,
 }
 
 

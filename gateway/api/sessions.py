@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS gateway.idempotency (
 """
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+REVOCATIONS_REFRESH_SECONDS = 2.0
 IN_PROGRESS_STALE_SECONDS = 120
 
 
@@ -70,7 +71,7 @@ def request_hash(method: str, path: str, body: bytes) -> str:
 class Sessions:
     """Refresh tokens, revocations and idempotency keys over a small pool."""
 
-    def __init__(self, url: str, min_size: int = 1, max_size: int = 8) -> None:
+    def __init__(self, url: str, min_size: int = 2, max_size: int = 16) -> None:
         self.pool = ConnectionPool(
             url,
             min_size=min_size,
@@ -79,6 +80,8 @@ class Sessions:
             open=False,
             timeout=5.0,
         )
+        self._revoked: set[str] = set()
+        self._revoked_at = 0.0
 
     def open(self) -> None:
         self.pool.open(wait=True, timeout=10.0)
@@ -138,15 +141,28 @@ class Sessions:
                 "ON CONFLICT DO NOTHING",
                 (jti, expires_at),
             )
+            conn.execute(
+                "DELETE FROM gateway.revoked_access WHERE expires_at < %s",
+                (time.time() - 3600,),
+            )
+        self._revoked.add(jti)
 
     def is_revoked(self, jti: str) -> bool:
-        with self._conn() as conn:
-            return (
-                conn.execute(
-                    "SELECT 1 FROM gateway.revoked_access WHERE jti = %s", (jti,)
-                ).fetchone()
-                is not None
-            )
+        """Whether an access token was revoked. The list of revoked (and not yet
+        expired) tokens is read at most every REVOCATIONS_REFRESH_SECONDS, so a
+        logout through another gateway replica takes effect here within that time
+        (through this one at once); a query per request would cost every request a
+        round trip for an event that happens at logout only."""
+        now = time.monotonic()
+        if now - self._revoked_at > REVOCATIONS_REFRESH_SECONDS:
+            with self._conn() as conn:
+                rows = conn.execute(
+                    "SELECT jti FROM gateway.revoked_access WHERE expires_at > %s",
+                    (time.time() - 60,),
+                ).fetchall()
+            self._revoked = {row[0] for row in rows}
+            self._revoked_at = now
+        return jti in self._revoked
 
     # -- idempotency ------------------------------------------------------------------
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jwt
 import pytest
 
+from eventing.store import open_store
 from tests.support.gateway import System, start_system
 from tests.support.processes import Processes
 
@@ -38,7 +41,12 @@ def system(
     processes = Processes(directory)
     try:
         system, cluster = start_system(
-            processes, directory, module_store_db, module_readmodel_db, amqp_uri
+            processes,
+            directory,
+            module_store_db,
+            module_readmodel_db,
+            amqp_uri,
+            projector=True,
         )
         try:
             yield system
@@ -274,23 +282,40 @@ class TestWhoMayDoWhat:
 class TestPublicAndMeta:
     def test_a_member_of_the_public_reports_and_follows_by_receipt_code(self, system):
         public = system.http.as_(None)
-        report = public.post(
-            "/api/v1/public/bureaus/b01/reports",
-            {
-                "unit_id": "b01.u002",
-                "channel": "secret_visit",
-                "category": "slow",
-                "description": "窗口工作人员上班时间玩手机，群众排队无人办理",
-            },
-        )
-        assert report.status == 201, report.body
-        code = report.body["receipt_code"]
+        report = {
+            "unit_id": "b01.u002",
+            "channel": "secret_visit",  # not the public's to claim: web form
+            "category": "slow",
+            "description": "窗口工作人员上班时间玩手机，群众排队无人办理",
+        }
+        answer = public.post("/api/v1/public/bureaus/b01/reports", report)
+        assert answer.status == 201, answer.body
+        assert set(answer.body) == {
+            "receipt_code",
+            "bureau_id",
+            "status",
+            "received_at",
+            "note",
+        }
+        code = answer.body["receipt_code"]
         followed = public.get(f"/api/v1/public/bureaus/b01/reports/{code}")
         assert followed.status == 200, followed.body
-        text = str(followed.body)
-        assert "b01.00" not in text  # no internal names of people
+        assert "b01.00" not in str(followed.body)  # no internal names of people
+        store = open_store(system.store_db)
+        try:
+            received = [
+                e.data
+                for e in store.read_all(limit=100_000, categories=["complaint"])
+                if e.type == "ComplaintReceived"
+                and e.data["description"] == report["description"]
+            ]
+        finally:
+            store.close()
+        assert [r["channel"] for r in received] == ["web_form"]
         unknown = public.get("/api/v1/public/bureaus/b01/reports/AAAA-BBBB-CCCC-DDDD")
         assert unknown.status in (400, 404)
+        nowhere = public.post("/api/v1/public/bureaus/b99/reports", report)
+        assert nowhere.status == 404
 
     def test_the_openapi_document_describes_every_route_the_server_has(self, system):
         doc = system.http.get("/api/v1/openapi.json").body
@@ -310,3 +335,164 @@ class TestPublicAndMeta:
         metrics = system.http.get("/metrics").body
         assert 'route="/api/v1/ledger/items"' in metrics
         assert "gateway_http_request_duration_seconds_bucket" in metrics
+
+
+class TestViews:
+    """Read models through HTTP (the projector runs beside the gateway)."""
+
+    def test_a_command_then_its_view_read_your_own_write(self, system):
+        opened = system.as_("officer02").post(
+            "/api/v1/ledger/items", {**ITEM, "reference": "自己写自己读"}
+        )
+        assert opened.status == 201
+        position = opened.headers["X-Position"]
+        board = system.as_("head02").get(
+            f"/api/v1/views/ledger-board?min_position={position}&limit=200"
+        )
+        assert board.status == 200, board.body
+        assert board.body["caught_up"] is True
+        assert board.body["position"] >= int(position)
+        ids = [row["item_id"] for row in board.body["items"]]
+        assert opened.body["item_id"] in ids
+
+    def test_a_view_shows_one_bureau_and_the_district_sees_all(self, system):
+        mine = system.as_("office02").post(
+            "/api/v1/ledger/items", {**ITEM, "unit_id": "b02.u001"}
+        )
+        position = mine.headers["X-Position"]
+        query = f"/api/v1/views/ledger-board?min_position={position}&limit=200"
+        b01 = system.as_("head02").get(query).body["items"]
+        b02 = system.as_("admin02").get(query).body["items"]
+        district = system.as_("district").get(query).body["items"]
+        assert {row["bureau_id"] for row in b01} == {"b01"}
+        assert {row["bureau_id"] for row in b02} == {"b02"}
+        assert {row["bureau_id"] for row in district} == {"b01", "b02"}
+
+    def test_pages_follow_the_cursor_without_repeats(self, system):
+        for n in range(5):
+            last = open_item(system, reference=f"分页-{n}")
+        client = system.as_("head02")
+        first = client.get("/api/v1/views/ledger-board?limit=2")
+        assert first.status == 200
+        seen = [row["item_id"] for row in first.body["items"]]
+        cursor = first.body["next_cursor"]
+        while cursor:
+            page = client.get(f"/api/v1/views/ledger-board?limit=2&cursor={cursor}")
+            seen += [row["item_id"] for row in page.body["items"]]
+            cursor = page.body["next_cursor"]
+        assert len(seen) == len(set(seen))
+        assert last["item_id"] in seen or len(seen) >= 5
+
+    def test_a_bad_filter_or_cursor_is_400(self, system):
+        client = system.as_("head02")
+        assert client.get("/api/v1/views/ledger-board?sort=nonsense").status == 400
+        assert client.get("/api/v1/views/ledger-board?cursor=%%%").status == 400
+        assert client.get("/api/v1/views/ledger-board?limit=0").status == 400
+
+    def test_the_public_board_and_hotlines_need_no_login(self, system):
+        public = system.http.as_(None)
+        hotlines = public.get("/api/v1/public/bureaus/b01/hotlines")
+        assert hotlines.status == 200, hotlines.body
+        assert all(row["bureau_id"] == "b01" for row in hotlines.body["items"])
+        board = public.get("/api/v1/public/bureaus/b01/board")
+        assert board.status == 200, board.body
+
+
+class TestAnEvaluationRoundThroughHttp:
+    def test_staff_vote_once_anonymously_and_the_30_percent_rule_fires(self, system):
+        voters = ["head02", "officer02", "clerk02", "leader01", "office01", "inv01"]
+        me = {u: system.as_(u).get("/api/v1/auth/me").body for u in voters}
+        opened = system.as_("office01").post(
+            "/api/v1/evaluation/rounds",
+            {
+                "kind": "leadership",
+                "title": "2026 年领导班子评议",
+                "year": 2026,
+                "opens_at": "2026-01-01T00:00:00+08:00",
+                "closes_at": "2030-01-01T00:00:00+08:00",
+                "subjects": [{"kind": "team", "unit_id": "b01.u002"}],
+                "electorate": [
+                    {"voter_id": me[u]["person_id"], "constituency": "staff"}
+                    for u in voters
+                ],
+            },
+        )
+        assert opened.status == 201, opened.body
+        round_id = opened.body["round_id"]
+        ballots = f"/api/v1/evaluation/rounds/{round_id}/ballots"
+        options = ["poor", "fair", "good", "excellent", "excellent", "good"]
+        for username, option in zip(voters, options, strict=True):
+            cast = system.as_(username).post(
+                ballots,
+                {"choices": [{"subject_id": "b01.u002", "option": option}]},
+            )
+            assert cast.status == 201, cast.body
+            assert username not in str(cast.body)
+        again = system.as_("head02").post(
+            ballots, {"choices": [{"subject_id": "b01.u002", "option": "good"}]}
+        )
+        assert (again.status, again.body["code"]) == (409, "already_voted")
+        outsider = system.as_("admin01").post(
+            ballots, {"choices": [{"subject_id": "b01.u002", "option": "good"}]}
+        )
+        assert outsider.status == 403
+        closed = system.as_("office01").post(
+            f"/api/v1/evaluation/rounds/{round_id}/close", {}
+        )
+        assert closed.status == 200, closed.body
+        assert closed.body["reconciliation"]["valid"] == 6
+        [admonished] = closed.body["admonishments"]  # 2 of 6 > 30%
+        assert admonished["person_id"] == "b01.002001"  # the unit's head
+        talks = system.as_("office01").get("/api/v1/evaluation/talks")
+        assert talks.status == 200, talks.body
+        assert admonished["talk_id"] in str(talks.body)
+
+
+class TestTheAuditTrail:
+    def test_history_state_as_of_and_verify_of_one_record(self, system):
+        item = open_item(system)
+        stream = f"ledger_item-{item['item_id']}"
+        before_plan = datetime.now(UTC).isoformat()
+        time.sleep(0.05)
+        planned = system.as_("leader01").post(
+            f"/api/v1/ledger/items/{item['item_id']}/plan",
+            {
+                "measures": ["推行一次告知制"],
+                "leader_id": "b01.001001",
+                "deadline": "2026-04-30",
+            },
+        )
+        assert planned.status == 200, planned.body
+        office = system.as_("office01")
+        history = office.get(f"/api/v1/audit/streams/{stream}/history")
+        assert history.status == 200, history.body
+        events = history.body["events"]
+        assert [e["type"] for e in events] == [
+            "ItemOpened",
+            "MeasureAdded",
+            "SupervisorNamed",
+            "DeadlineSet",
+        ]
+        assert events[0]["actor"] == "b01.002004"
+        assert all(e["hash"] for e in events)
+        then = office.get(f"/api/v1/audit/streams/{stream}/state")
+        assert then.status == 400  # `at` is required
+        at = quote(before_plan)
+        then = office.get(f"/api/v1/audit/streams/{stream}/state?at={at}")
+        assert then.status == 200, then.body
+        assert then.body["state"]["leader_id"] is None
+        now = office.get(
+            f"/api/v1/audit/streams/{stream}/state?at="
+            + quote(datetime.now(UTC).isoformat())
+        )
+        assert now.body["state"]["leader_id"] == "b01.001001"
+        verified = office.get(f"/api/v1/audit/verify?stream={stream}")
+        assert verified.status == 200
+        assert verified.body["intact"] is True
+
+    def test_the_trail_is_the_bureau_s_own_and_not_for_every_role(self, system):
+        item = open_item(system)
+        path = f"/api/v1/audit/streams/ledger_item-{item['item_id']}/history"
+        assert system.as_("admin02").get(path).status == 404
+        assert system.as_("clerk02").get(path).status == 403
+        assert system.as_("office01").get("/api/v1/audit/verify").status == 403

@@ -46,7 +46,12 @@ def system(
     processes = Processes(directory)
     try:
         system, cluster = start_system(
-            processes, directory, module_store_db, module_readmodel_db, amqp_uri
+            processes,
+            directory,
+            module_store_db,
+            module_readmodel_db,
+            amqp_uri,
+            projector=True,
         )
         try:
             yield system

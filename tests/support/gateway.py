@@ -22,7 +22,7 @@ from tests.support.processes import Process, Processes, free_port
 from tests.support.waiting import wait_until
 
 PASSWORD = "Zhengfeng-2026!"
-MIGRATIONS = Path(__file__).parents[2] / "services" / "complaints" / "migrations"
+SERVICES = Path(__file__).parents[2] / "services"
 
 # username -> (bureau, person or None, granted roles)
 ACCOUNTS: dict[str, tuple[str, str | None, list[str]]] = {
@@ -175,15 +175,29 @@ def start_system(
     store_db: str,
     readmodel_db: str,
     amqp_uri: str,
-    services: tuple[str, ...] = ("organization", "complaints", "ledger"),
+    services: tuple[str, ...] = ("organization", "complaints", "ledger", "evaluation"),
+    projector: bool = False,
 ) -> tuple[System, ClusterRpcProxy]:
-    apply(store_db, MIGRATIONS, table="complaints_service")
+    for service in services:
+        migrations = SERVICES / service / "migrations"
+        if migrations.is_dir():
+            apply(store_db, migrations, table=f"{service}_service")
     nameko = NamekoServices(processes, tmp_path, store_db, amqp_uri)
     config = json.loads(nameko.config.read_text())  # JSON is YAML
     nameko.config.write_text(json.dumps({**config, "BLOB_DIR": str(tmp_path)}))
     for name in services:
         nameko.start(f"services.{name}.service", f"rpc-{name}")
     gateway, base = start_gateway(processes, store_db, readmodel_db, amqp_uri, tmp_path)
+    if projector:
+        processes.python(
+            "projector",
+            ["-m", "gateway.projector", "run"],
+            {
+                "EVENTSTORE_URI": store_db,
+                "READMODEL_DATABASE_URL": readmodel_db,
+                "PROJECTOR_METRICS_PORT": str(free_port()),
+            },
+        )
     cluster = ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60)
     rpc = cluster.start()
     rows = sample_rows(bureaus=2, units=3, people_per_unit=4, seed=3)
@@ -219,6 +233,20 @@ def start_system(
         assert answer.status == 200, answer.body
         tokens[username] = answer.body["access_token"]
     system = System(http, tokens, rpc, gateway, amqp_uri, readmodel_db, store_db)
+    if projector:  # every view built once before the tests look at them
+        client = system.as_("office01")
+        wait_until(
+            lambda: (
+                all(
+                    client.get(f"/api/v1/views/{name}").status == 200
+                    for name in ("ledger-board", "complaint-queue", "unit-dashboard")
+                )
+                and system.http.get("/api/v1/public/bureaus/b01/board").status == 200
+            ),
+            timeout=60,
+            interval=0.3,
+            describe=lambda: "the projector to build every view",
+        )
     return system, cluster
 
 
