@@ -42,9 +42,15 @@ from services.complaints.protection import errors as protection_errors
 from services.evaluation.domain import errors as evaluation_errors
 from services.ledger.domain import errors as ledger_errors
 from services.organization.domain import errors as org_errors
+from services.publicity.domain import errors as publicity_errors
 
 deserializable(
-    org_errors, complaint_errors, protection_errors, ledger_errors, evaluation_errors
+    org_errors,
+    complaint_errors,
+    protection_errors,
+    ledger_errors,
+    evaluation_errors,
+    publicity_errors,
 )
 
 Handler = Callable[..., Response]

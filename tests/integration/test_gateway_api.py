@@ -496,3 +496,50 @@ class TestTheAuditTrail:
         assert system.as_("admin02").get(path).status == 404
         assert system.as_("clerk02").get(path).status == 403
         assert system.as_("office01").get("/api/v1/audit/verify").status == 403
+
+
+class TestPublicityThroughHttp:
+    def test_an_article_is_reviewed_published_and_reaches_the_public_board(
+        self, system
+    ):
+        article_in = {
+            "unit_id": "b01.u002",
+            "title": "房管所推行一次告知制",
+            "body": "## 做法\n\n群众办事一次告知所需材料。",
+            "body_format": "markdown",
+            "channel": "website",
+        }
+        scripted = {**article_in, "body": article_in["body"] + "<script>x()</script>"}
+        refused = system.as_("officer02").post("/api/v1/publicity/articles", scripted)
+        assert (refused.status, refused.body["code"]) == (400, "unsafe_body")
+        submitted = system.as_("officer02").post(
+            "/api/v1/publicity/articles", article_in
+        )
+        assert submitted.status == 201, submitted.body
+        article = submitted.body["article_id"]
+        not_officer = system.as_("clerk02").post(
+            "/api/v1/publicity/articles",
+            {"unit_id": "b01.u002", "title": "x", "body": "y", "channel": "website"},
+        )
+        assert not_officer.status == 403
+        early = system.as_("office01").post(
+            f"/api/v1/publicity/articles/{article}/publication",
+            {"channel": "website", "published_on": "2026-03-02"},
+        )
+        assert early.status == 409  # not accepted yet
+        reviewed = system.as_("office01").post(
+            f"/api/v1/publicity/articles/{article}/review", {"outcome": "accepted"}
+        )
+        assert reviewed.status == 200, reviewed.body
+        published = system.as_("office01").post(
+            f"/api/v1/publicity/articles/{article}/publication",
+            {"channel": "website", "published_on": "2026-03-02"},
+        )
+        assert published.status == 200, published.body
+        position = published.headers["X-Position"]
+        board = system.http.as_(None).get(
+            f"/api/v1/public/bureaus/b01/board?min_position={position}"
+        )
+        assert board.status == 200, board.body
+        assert "房管所推行一次告知制" in str(board.body["items"])
+        assert "<script" not in str(board.body)

@@ -175,7 +175,13 @@ def start_system(
     store_db: str,
     readmodel_db: str,
     amqp_uri: str,
-    services: tuple[str, ...] = ("organization", "complaints", "ledger", "evaluation"),
+    services: tuple[str, ...] = (
+        "organization",
+        "complaints",
+        "ledger",
+        "evaluation",
+        "publicity",
+    ),
     projector: bool = False,
 ) -> tuple[System, ClusterRpcProxy]:
     for service in services:
