@@ -60,8 +60,19 @@ class Projection(abc.ABC):
     def apply(self, conn: Connection, tables: Tables, envelope: Envelope) -> None:
         """Change the rows for one event; runs inside the batch's transaction."""
 
-    def create(self, conn: Connection, tables: Tables) -> None:
-        """Create the tables (if missing) under their physical names."""
+    def apply_batch(
+        self, conn: Connection, tables: Tables, envelopes: Sequence[Envelope]
+    ) -> None:
+        """Change the rows for a batch of events, in order (one transaction).
+        A projection may fold the batch and write less often; the default applies
+        them one at a time."""
+        for envelope in envelopes:
+            self.apply(conn, tables, envelope)
+
+    def create(self, conn: Connection, tables: Tables, *, indexes: bool = True) -> None:
+        """Create the tables (if missing) under their physical names; with
+        `indexes=False` only the tables (a rebuild adds the indexes once filled:
+        building an index once is far cheaper than keeping it up row by row)."""
         conn.execute(
             sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(SCHEMA))
         )
@@ -72,6 +83,8 @@ class Projection(abc.ABC):
                     sql.SQL(columns),
                 )
             )
+            if not indexes:
+                continue
             for n, index in enumerate(self.indexes.get(table, ())):
                 unique = index.startswith("UNIQUE")
                 columns_sql = index.removeprefix("UNIQUE").strip()

@@ -56,8 +56,9 @@ def step(
         current = PostgresCheckpoints.load_in(conn, checkpoint)
         if current != after:  # someone else moved it: read again from there
             return current, True
-        for envelope in batch:
-            projection.apply(conn, tables, envelope)
+        # pipeline mode: the batch's statements go out without a round trip each
+        with conn.pipeline():
+            projection.apply_batch(conn, tables, batch)
         PostgresCheckpoints.save_in(conn, checkpoint, batch[-1].position)
     return batch[-1].position, True
 
@@ -157,7 +158,7 @@ class Projector:
 
 
 def rebuild(
-    store: EventStore, conninfo: str, projection: Projection, batch_size: int = 1000
+    store: EventStore, conninfo: str, projection: Projection, batch_size: int = 5000
 ) -> int:
     """Build `projection` again from position zero beside the live tables, then swap
     them in; the live tables keep serving until the swap. Returns the position."""
@@ -168,7 +169,7 @@ def rebuild(
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(projection),))
             projection.drop(conn, shadow)
-            projection.create(conn, shadow)
+            projection.create(conn, shadow, indexes=False)
             projection.create(conn, live)
             PostgresCheckpoints.save_in(conn, shadow_checkpoint, 0)
         position, moved = 0, True
@@ -176,6 +177,8 @@ def rebuild(
             position, moved = step(
                 conn, store, projection, shadow, shadow_checkpoint, position, batch_size
             )
+        with conn.transaction():  # indexes built once, before the swap
+            projection.create(conn, shadow)
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(projection),))
             moved = True
