@@ -18,6 +18,7 @@ store a server of its own (or keep every other transaction short) and alert on l
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -49,6 +50,7 @@ Clock = Callable[[], datetime]
 
 POSITION_SHIFT = 1_048_576  # 2^20: room for MAX_BATCH events per transaction
 NOTIFY_CHANNEL = "eventing_events"
+ANY_RETRIES = 50  # appends at "any version" that met a concurrent writer
 SESSION_OPTIONS = (
     "-c timezone=UTC -c statement_timeout=30000 "
     "-c idle_in_transaction_session_timeout=10000"
@@ -233,7 +235,11 @@ class PostgresEventStore(EventStore):
         metadata: Metadata,
     ) -> AppendResult:
         category, payloads = self._validate_batch(stream, events)
-        for attempt in range(self._retries + 1):
+        # "Any version" must not fail because others write the same stream: it
+        # takes the new end and tries again (many more times, with a little jitter,
+        # since a busy stream such as a ballot box sees many writers at once).
+        attempts = (self._retries if expected_version is not None else ANY_RETRIES) + 1
+        for attempt in range(attempts):
             try:
                 expected = expected_version
                 if expected is None:
@@ -242,14 +248,15 @@ class PostgresEventStore(EventStore):
                     stream, category, events, payloads, expected, metadata
                 )
             except WrongExpectedVersion:
-                if expected_version is None and attempt < self._retries:
+                if expected_version is None and attempt < attempts - 1:
+                    time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))
                     continue  # "any version": someone else appended; take the new end
                 raise
             except CONNECTION_ERRORS as error:
                 written = self._already_written(events)
                 if written is not None:
                     return written  # the commit happened; only the reply was lost
-                if attempt == self._retries:
+                if attempt >= self._retries:
                     raise StoreUnavailable(
                         f"event store unreachable: {error}"
                     ) from error

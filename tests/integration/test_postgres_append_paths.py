@@ -4,6 +4,7 @@ database to when it does not (a store that never read the stream)."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 
@@ -65,3 +66,32 @@ class TestTwoStoresOnOneStream:
             b.append(stream, batch(*[f"X{i}" for i in range(size)]), 5, META)
         assert raised.value.actual == 1
         assert b.stream_version(stream) == 1
+
+
+def test_many_writers_at_any_version_on_one_stream_all_get_in(store_db: str) -> None:
+    """A busy stream written at "any version" (a ballot box) never refuses a writer
+    because another one came first: every append lands, in one intact chain."""
+    store = PostgresEventStore(store_db, pool_size=16)
+    try:
+        stream = f"box-{uuid.uuid4().hex}"
+        meta = Metadata(service="t", bureau_id="b01", actor="anonymous")
+        failures: list[BaseException] = []
+
+        def write() -> None:
+            for _ in range(15):
+                try:
+                    store.append(stream, [NewEvent("BallotSealed", {})], None, meta)
+                except BaseException as error:
+                    failures.append(error)
+
+        threads = [threading.Thread(target=write) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        envelopes = store.read_stream(stream)
+        assert [e.version for e in envelopes] == list(range(1, 16 * 15 + 1))
+        assert store.verify().ok
+    finally:
+        store.close()
