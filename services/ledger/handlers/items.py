@@ -31,9 +31,18 @@ class ItemHandlers(LedgerBase):
     def _on_item(
         self, item_id: str, decide: Callable[[LedgerItem], Any], ctx: CommandContext
     ) -> Answer:
-        self._item(item_id, ctx)
-        self._execute(self.items, item_id, decide, ctx)
-        return self.item(item_id, ctx)
+        """Load the item once: check it is the caller's bureau's, decide, save, and
+        answer its view from the same aggregate (its new events already applied)."""
+        decided: list[LedgerItem] = []
+
+        def checked(item: LedgerItem) -> Any:
+            if item.state is ItemState.NEW or item.bureau_id != self._bureau_of(ctx):
+                raise NotFound(kind="ledger_item", id=item_id)
+            decided[:] = [item]
+            return decide(item)
+
+        self._execute(self.items, item_id, checked, ctx)
+        return views.item(decided[0], self.today())
 
     def _supervisor(
         self, leader_id: str, ctx: CommandContext
