@@ -22,7 +22,8 @@ from werkzeug.routing import PathConverter, Rule
 from werkzeug.wrappers import Request, Response
 
 from eventing.config import Settings
-from eventing.nameko import EventStoreProvider
+from eventing.errors import StoreUnavailable
+from eventing.store import EventStore, open_store
 from gateway import exports, metrics, open311
 from gateway.api import catalogue, trail
 from gateway.api.app import Api, Caller, LocalHandler
@@ -136,6 +137,27 @@ class Services(RpcProxy):  # type: ignore[misc]
         return call
 
 
+class LazyStore:
+    """The event store, opened on first use (the gateway reads it for the audit
+    trail and the position after a command); unreachable: 503, not a crash."""
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+        self.store: EventStore | None = None
+
+    def get(self) -> EventStore:
+        if self.store is None:
+            try:
+                self.store = open_store(self.uri, notify=False, pool_size=4)
+            except StoreUnavailable:
+                raise Unavailable() from None
+        return self.store
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
 class ApiProvider(DependencyProvider):  # type: ignore[misc]
     """The API's state for the process: routes, token signer, sessions database."""
 
@@ -149,18 +171,22 @@ class ApiProvider(DependencyProvider):  # type: ignore[misc]
             or os.environ.get("READMODEL_DATABASE_URL")
             or settings.readmodel_database_url
         )
+        # Neither database is needed to start: /health and /ready answer at once
+        # (ready says which dependency is missing); the API opens them on first use.
         self.sessions = Sessions(url)
-        self.sessions.open()
+        self.sessions.open(wait=False)
         router = Router(catalogue.routes())
         openapi = document(router.routes)
-        stores = [
-            dependency
-            for dependency in self.container.dependencies
-            if isinstance(dependency, EventStoreProvider)
-        ]
+        self.store = LazyStore(
+            str(
+                config.get("EVENTSTORE_URI")
+                or os.environ.get("EVENTSTORE_URI")
+                or settings.eventstore_uri
+            )
+        )
 
         def head() -> int:
-            return stores[0].store.head() if stores else 0
+            return self.store.get().head()
 
         views = Views(self.sessions.pool)
         fetch = exports.ReadModelFetch(self.sessions.pool.connection)
@@ -173,7 +199,7 @@ class ApiProvider(DependencyProvider):  # type: ignore[misc]
         }
         for name in VIEWS:
             handlers[f"view:{name}"] = views.handler(name)
-        handlers.update(trail.handlers(lambda: stores[0].store))
+        handlers.update(trail.handlers(self.store.get))
         self.api = Api(
             router,
             self.sessions,
@@ -185,6 +211,7 @@ class ApiProvider(DependencyProvider):  # type: ignore[misc]
 
     def stop(self) -> None:
         self.sessions.close()
+        self.store.close()
 
     def get_dependency(self, worker_ctx: Any) -> Api:
         return self.api
@@ -197,7 +224,6 @@ class GatewayService:
 
     readiness: Callable[[], list[DependencyState]] = Readiness()
     hub_wakeup = HubWakeup()
-    store = EventStoreProvider()
     api: Api = ApiProvider()
     services: Caller = Services()
 

@@ -17,9 +17,10 @@ from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from gateway.api.auth import Principal, digest
+from gateway.api.errors import ApiError
 
 SCHEMA_SQL = """
 CREATE SCHEMA IF NOT EXISTS gateway;
@@ -80,25 +81,44 @@ class Sessions:
             open=False,
             timeout=5.0,
         )
+        self._schema = False
         self._revoked: set[str] = set()
         self._revoked_at = 0.0
 
-    def open(self) -> None:
-        self.pool.open(wait=True, timeout=10.0)
+    def open(self, wait: bool = True) -> None:
+        """Open the pool (at once with `wait=False`: connections come when the
+        database answers); the schema is made on the first use."""
+        self.pool.open(wait=wait, timeout=10.0)
+        if wait:
+            self._ensure_schema()
+
+    def _ensure_schema(self) -> None:
         with self.pool.connection() as conn:
             conn.execute("SELECT pg_advisory_lock(hashtext('gateway.schema'))")
             try:
                 conn.execute(SCHEMA_SQL)
             finally:
                 conn.execute("SELECT pg_advisory_unlock(hashtext('gateway.schema'))")
+        self._schema = True
 
     def close(self) -> None:
         self.pool.close()
 
     @contextmanager
     def _conn(self) -> Iterator[psycopg.Connection[Any]]:
-        with self.pool.connection() as conn:
-            yield conn
+        try:
+            if not self._schema:
+                self._ensure_schema()
+            with self.pool.connection() as conn:
+                yield conn
+        except (PoolTimeout, psycopg.OperationalError):
+            raise ApiError(
+                503,
+                "sessions_unavailable",
+                "登录与会话数据库暂时不可用，请稍后重试",
+                "The sign-in database is unavailable; try again later",
+                headers={"Retry-After": "5"},
+            ) from None
 
     # -- refresh tokens and revocation ------------------------------------------------
 

@@ -54,7 +54,12 @@ def handlers(store: StoreOf) -> dict[str, Callable[[Call], Any]]:
             audit.history(store(), str(stream), _scope(call))  # scope: 404 if not ours
             return audit.verify(store(), str(stream))
         if _scope(call) is not None:
-            raise errors.forbidden(["district_official"])
+            raise errors.ApiError(
+                403,
+                "district_scope_required",
+                "校验全部记录须由区级用户进行；本局用户请指定 stream",
+                "Verifying every record is for district officials; name a stream",
+            )
         return audit.verify(store())
 
     return {"audit_history": history, "audit_state": state, "audit_verify": verify}

@@ -14,7 +14,7 @@ import jwt
 import pytest
 
 from eventing.store import open_store
-from tests.support.gateway import System, start_system
+from tests.support.gateway import System, read_own_write, start_system
 from tests.support.processes import Processes
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
@@ -346,8 +346,9 @@ class TestViews:
         )
         assert opened.status == 201
         position = opened.headers["X-Position"]
-        board = system.as_("head02").get(
-            f"/api/v1/views/ledger-board?min_position={position}&limit=200"
+        board = read_own_write(
+            system.as_("head02"),
+            f"/api/v1/views/ledger-board?min_position={position}&limit=200",
         )
         assert board.status == 200, board.body
         assert board.body["caught_up"] is True
@@ -361,6 +362,7 @@ class TestViews:
         )
         position = mine.headers["X-Position"]
         query = f"/api/v1/views/ledger-board?min_position={position}&limit=200"
+        read_own_write(system.as_("head02"), query)
         b01 = system.as_("head02").get(query).body["items"]
         b02 = system.as_("admin02").get(query).body["items"]
         district = system.as_("district").get(query).body["items"]
@@ -537,8 +539,9 @@ class TestPublicityThroughHttp:
         )
         assert published.status == 200, published.body
         position = published.headers["X-Position"]
-        board = system.http.as_(None).get(
-            f"/api/v1/public/bureaus/b01/board?min_position={position}"
+        board = read_own_write(
+            system.http.as_(None),
+            f"/api/v1/public/bureaus/b01/board?min_position={position}",
         )
         assert board.status == 200, board.body
         assert "房管所推行一次告知制" in str(board.body["items"])

@@ -263,3 +263,15 @@ def eventually(check: Any, timeout: float = 10.0) -> Any:
         if result or time.monotonic() > deadline:
             return result
         time.sleep(0.1)
+
+
+def read_own_write(client: Http, path: str, timeout: float = 60.0) -> Answer:
+    """GET a view with `min_position` until it says it has caught up (each call
+    waits at most 5 s on the server; a loaded machine may need several)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = client.get(path)
+        if answer.status != 200 or answer.body.get("caught_up") is not False:
+            return answer
+        if time.monotonic() > deadline:
+            return answer
