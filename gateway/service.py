@@ -34,7 +34,7 @@ from gateway.api.public import public_report
 from gateway.api.routes import Router
 from gateway.api.sessions import Sessions
 from gateway.api.views import VIEWS, Views
-from gateway.readiness import DependencyState, Readiness
+from gateway.readiness import Readiness
 from gateway.wakeup import HubWakeup
 from services.common.errors import Unavailable
 from services.common.rpc import deserializable
@@ -222,7 +222,7 @@ class GatewayService:
 
     name = "gateway"
 
-    readiness: Callable[[], list[DependencyState]] = Readiness()
+    readiness: Callable[[], tuple[int, dict[str, Any]]] = Readiness()
     hub_wakeup = HubWakeup()
     api: Api = ApiProvider()
     services: Caller = Services()
@@ -254,19 +254,8 @@ class GatewayService:
         "ok"}}}`, or 503 `{"code": "not_ready", "message": "unreachable: eventstore",
         "dependencies": {..., "eventstore": {"status": "failed", "error": "..."}}}`
         """
-        states = self.readiness()
-        dependencies = {state.name: state.to_dict() for state in states}
-        failed = [state.name for state in states if not state.ok]
-        if failed:
-            return json_response(
-                503,
-                {
-                    "code": "not_ready",
-                    "message": "unreachable: " + ", ".join(failed),
-                    "dependencies": dependencies,
-                },
-            )
-        return json_response(200, {"status": "ready", "dependencies": dependencies})
+        status, body = self.readiness()
+        return json_response(status, body)
 
     @prefix_route("GET,POST", "/open311/v2")
     def open311_v2(self, request: Request, path: str) -> Response:

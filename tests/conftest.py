@@ -109,3 +109,28 @@ def amqp_uri() -> Iterator[str]:
 def readmodel_db() -> Iterator[str]:
     """A fresh read-model database (checkpoints table only) for one test."""
     yield from _fresh_readmodel()
+
+
+@pytest.fixture(scope="module")
+def system(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    module_store_db: str,
+    module_readmodel_db: str,
+    amqp_uri: str,
+) -> Iterator[object]:
+    """The whole system for HTTP tests (tests.support.gateway), started once per
+    module: the services by `nameko run`, the gateway, the projector. A module may
+    set GATEWAY_SYSTEM = {...} (start_system's options, e.g. services=(...))."""
+    from tests.support.gateway import running
+
+    options = {"projector": True, **getattr(request.module, "GATEWAY_SYSTEM", {})}
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    with running(
+        tmp_path_factory.mktemp(name),
+        module_store_db,
+        module_readmodel_db,
+        amqp_uri,
+        **options,
+    ) as started:
+        yield started

@@ -4,7 +4,6 @@ RabbitMQ RPC, PostgreSQL; every request through urllib as a client would send it
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,7 @@ import jwt
 import pytest
 
 from eventing.store import open_store
-from tests.support.gateway import System, read_own_write, start_system
-from tests.support.processes import Processes
+from tests.support.gateway import System, read_own_write
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
@@ -28,32 +26,6 @@ ITEM = {
     "description": "窗口审批环节多，材料齐全仍需往返两次",
     "found_on": "2026-01-05",
 }
-
-
-@pytest.fixture(scope="module")
-def system(
-    tmp_path_factory: pytest.TempPathFactory,
-    module_store_db: str,
-    module_readmodel_db: str,
-    amqp_uri: str,
-) -> Iterator[System]:
-    directory = tmp_path_factory.mktemp("gateway-api")
-    processes = Processes(directory)
-    try:
-        system, cluster = start_system(
-            processes,
-            directory,
-            module_store_db,
-            module_readmodel_db,
-            amqp_uri,
-            projector=True,
-        )
-        try:
-            yield system
-        finally:
-            cluster.stop()
-    finally:
-        processes.stop_all()
 
 
 def open_item(system: System, **fields: Any) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
 import schemathesis
@@ -23,8 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.support.gateway import System, start_system
-from tests.support.processes import Processes
+from tests.support.gateway import System
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 
@@ -37,32 +35,6 @@ CHECKS = [
 ]
 # signing out mid-run would turn the rest into 401s; it is tested on its own
 LEFT_OUT = {"logout"}
-
-
-@pytest.fixture(scope="module")
-def system(
-    tmp_path_factory: pytest.TempPathFactory,
-    module_store_db: str,
-    module_readmodel_db: str,
-    amqp_uri: str,
-) -> Iterator[System]:
-    directory = tmp_path_factory.mktemp("gateway-fuzz")
-    processes = Processes(directory)
-    try:
-        system, cluster = start_system(
-            processes,
-            directory,
-            module_store_db,
-            module_readmodel_db,
-            amqp_uri,
-            projector=True,
-        )
-        try:
-            yield system
-        finally:
-            cluster.stop()
-    finally:
-        processes.stop_all()
 
 
 def test_every_operation_holds_to_the_document(system: System) -> None:

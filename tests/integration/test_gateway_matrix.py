@@ -8,14 +8,12 @@ gets a 5xx, and nothing but the public routes answers without a login."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from gateway.api import catalogue
 from gateway.api.routes import PREFIX, Route
-from tests.support.gateway import ACCOUNTS, System, start_system
-from tests.support.processes import Processes
+from tests.support.gateway import ACCOUNTS, System
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
@@ -33,32 +31,6 @@ def concrete(route: Route) -> str:
 
 
 ROUTES = [r for r in catalogue.routes() if r.tag not in SKIPPED_TAGS]
-
-
-@pytest.fixture(scope="module")
-def system(
-    tmp_path_factory: pytest.TempPathFactory,
-    module_store_db: str,
-    module_readmodel_db: str,
-    amqp_uri: str,
-) -> Iterator[System]:
-    directory = tmp_path_factory.mktemp("gateway-matrix")
-    processes = Processes(directory)
-    try:
-        system, cluster = start_system(
-            processes,
-            directory,
-            module_store_db,
-            module_readmodel_db,
-            amqp_uri,
-            projector=True,
-        )
-        try:
-            yield system
-        finally:
-            cluster.stop()
-    finally:
-        processes.stop_all()
 
 
 def test_every_route_without_a_login_is_401_unless_public(system: System) -> None:

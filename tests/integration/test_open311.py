@@ -5,43 +5,18 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.support.gateway import Answer, System, start_system
-from tests.support.processes import Processes
+from tests.support.gateway import Answer, System
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 CODE = re.compile(r"^[2-9A-HJ-NP-Z]{4}(-[2-9A-HJ-NP-Z]{4}){3}$")
 
 
-@pytest.fixture(scope="module")
-def system(
-    tmp_path_factory: pytest.TempPathFactory,
-    module_store_db: str,
-    module_readmodel_db: str,
-    amqp_uri: str,
-) -> Iterator[System]:
-    directory = tmp_path_factory.mktemp("open311")
-    processes = Processes(directory)
-    try:
-        system, cluster = start_system(
-            processes,
-            directory,
-            module_store_db,
-            module_readmodel_db,
-            amqp_uri,
-            services=("organization", "complaints"),
-        )
-        try:
-            yield system
-        finally:
-            cluster.stop()
-    finally:
-        processes.stop_all()
+GATEWAY_SYSTEM = {"services": ("organization", "complaints"), "projector": False}
 
 
 def post_form(system: System, path: str, fields: dict[str, str]) -> Answer:

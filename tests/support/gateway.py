@@ -8,7 +8,8 @@ import json
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -275,3 +276,21 @@ def read_own_write(client: Http, path: str, timeout: float = 60.0) -> Answer:
             return answer
         if time.monotonic() > deadline:
             return answer
+
+
+@contextmanager
+def running(
+    directory: Path, store_db: str, readmodel_db: str, amqp_uri: str, **options: Any
+) -> Iterator[System]:
+    """start_system, and everything it started stopped again at the end."""
+    processes = Processes(directory)
+    try:
+        system, cluster = start_system(
+            processes, directory, store_db, readmodel_db, amqp_uri, **options
+        )
+        try:
+            yield system
+        finally:
+            cluster.stop()
+    finally:
+        processes.stop_all()
