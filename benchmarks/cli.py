@@ -144,8 +144,56 @@ def _plan(settings: Settings) -> dict[str, list[Row]]:
                 "p99 of the echo calls",
             ),
         ],
+        "votes": [
+            Row(
+                f"evaluation round, {s.vote_voters:,} voters casting through HTTP, "
+                f"{s.vote_clients} clients",
+                "votes/s",
+                Target(within=120),
+                "GET /api/v1/auth/me through the same gateway, same tokens",
+            ),
+        ],
+        "views": [
+            Row(
+                f"projection rebuild (ledger_board), {s.rebuild_events:,} events",
+                "ev/s",
+                Target(0.50),
+                "raw catch-up read of the same events (server-side cursor, JSON)",
+            ),
+            Row(
+                f"p99 of the unit dashboard, {s.dashboard_clients} clients, "
+                f"{s.dashboard_items:,} items",
+                "ms",
+                Target(at_most=30),
+                "p99 of GET /health on the same gateway, same clients",
+            ),
+        ],
+        "esdb": _esdb_plan(settings),
     }
     return {key: value for key, value in rows.items() if key in settings.only} or rows
+
+
+def _esdb_plan(settings: Settings) -> list[Row]:
+    s = settings.sizes
+    raw = "raw esdbclient append_to_stream, same server, same payload and metadata size"
+    return [
+        Row("esdb: append 1 event/call", "ev/s", Target(0.90), raw),
+        Row(f"esdb: append {s.batch} events/call", "ev/s", Target(0.90), raw),
+        Row(
+            f"esdb: append {s.batch} events/call, raw side reads back too",
+            "ev/s",
+            Target(0.90),
+            f"raw append_to_stream, then get_stream of its first {s.batch - 1} "
+            "events (the read-back the adapter needs for their positions)",
+        ),
+        Row(
+            f"esdb: catch-up read of {s.esdb_read_events:,} events",
+            "ev/s",
+            Target(0.90),
+            "one raw esdbclient read_all(limit=N) stream, data and metadata "
+            "JSON-decoded",
+        ),
+    ]
 
 
 def _their_version() -> str:
@@ -288,6 +336,55 @@ def _gateway_rows(settings: Settings, rows: list[Row], db: str, uri: str) -> Non
         bench.close()
 
 
+def _votes_rows(settings: Settings, rows: list[Row], db: str, uri: str) -> None:
+    from benchmarks.gateway import GatewayBench
+    from benchmarks.votes import VotesBench
+
+    bench = GatewayBench(
+        settings.postgres,
+        db,
+        uri,
+        settings.sizes,
+        modules=(
+            "services.organization.service",
+            "services.evaluation.service",
+            "gateway.service",
+        ),
+    )
+    try:
+        bench.system.start()
+        _run(rows[0], VotesBench(bench.system, settings.sizes).compare)
+    finally:
+        bench.close()
+
+
+def _views_rows(settings: Settings, rows: list[Row], db: str) -> None:
+    from benchmarks.views import ViewsBench
+
+    bench = ViewsBench(db, settings.sizes)
+    try:
+        rebuilt, dashboard = rows
+        _run(rebuilt, bench.rebuild_row)
+        _run(dashboard, bench.dashboard_row)
+    finally:
+        bench.close()
+
+
+def _esdb_rows(settings: Settings, rows: list[Row]) -> None:
+    """The EventStoreDB adapter against raw esdbclient, on the test double."""
+    from benchmarks.esdb import EsdbBench
+
+    bench = EsdbBench(settings.sizes)
+    try:
+        single, batched, batched_read_back, catchup = rows
+        _run(catchup, bench.catchup)  # first: it reads the start of the log
+        _run(single, bench.single)
+        _run(batched, bench.batched)
+        _run(batched_read_back, bench.batched_with_read_back)
+    finally:
+        bench.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     settings = parse(argv)
     logging.basicConfig(
@@ -334,6 +431,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sandbox.vhost(settings.amqp_uri, f"bench_{rid}_gw") as uri,
             ):
                 _gateway_rows(settings, plan["gateway"], db, uri)
+        if "votes" in plan:
+            name = f"bench_{rid}_votes"
+            with (
+                _group_errors(plan, ["votes"]),
+                sandbox.store_database(settings.postgres, name) as db,
+                sandbox.vhost(settings.amqp_uri, name) as uri,
+            ):
+                _votes_rows(settings, plan["votes"], db, uri)
+        if "views" in plan:
+            name = f"bench_{rid}_views"
+            with (
+                _group_errors(plan, ["views"]),
+                sandbox.store_database(settings.postgres, name) as db,
+            ):
+                _views_rows(settings, plan["views"], db)
+        if "esdb" in plan:
+            with _group_errors(plan, ["esdb"]):
+                _esdb_rows(settings, plan["esdb"])
         if any(key in plan for key in read_keys):
             name = f"bench_{rid}_read"
             with (

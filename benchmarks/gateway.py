@@ -49,10 +49,26 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class System:
-    """The processes of one gateway row: organization, ledger, echo, gateway."""
+MODULES = (
+    "services.organization.service",
+    "services.ledger.service",
+    "benchmarks.echo",
+    "gateway.service",
+)
 
-    def __init__(self, store_db: str, readmodel_db: str, amqp_uri: str) -> None:
+
+class System:
+    """The processes of a gateway row (by default organization, ledger, echo and
+    the gateway), on a throwaway database and vhost, with a sample chart of b01."""
+
+    def __init__(
+        self,
+        store_db: str,
+        readmodel_db: str,
+        amqp_uri: str,
+        modules: tuple[str, ...] = MODULES,
+    ) -> None:
+        self.modules = modules
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.amqp_uri = amqp_uri
@@ -71,12 +87,16 @@ class System:
         self.logs = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
 
     def start(self) -> None:
-        for module in (
-            "services.organization.service",
-            "services.ledger.service",
-            "benchmarks.echo",
-            "gateway.service",
-        ):
+        from eventing.migrate import apply
+
+        for module in self.modules:
+            migrations = (
+                REPO / module.replace(".", "/").rsplit("/", 1)[0] / "migrations"
+            )
+            if module.startswith("services.") and migrations.is_dir():
+                name = module.split(".")[1]
+                apply(self.env["EVENTSTORE_URI"], migrations, table=f"{name}_service")
+        for module in self.modules:
             with (self.logs / f"{module}.log").open("wb") as log:
                 self.processes.append(
                     subprocess.Popen(
@@ -123,18 +143,20 @@ class System:
                 },
                 ctx,
             )
-            rpc.bench_echo.echo({}, {})
+            if "benchmarks.echo" in self.modules:
+                rpc.bench_echo.echo({}, {})
 
-    @staticmethod
-    def _wait_for_services(rpc: Any, deadline: float) -> None:
+    def _wait_for_services(self, rpc: Any, deadline: float) -> None:
         """Until every service consumes its RPC queue (an error answer is fine)."""
         from nameko.exceptions import RemoteError, UnknownService
 
-        for service, method in (
-            ("organization", "get_bureau"),
-            ("ledger", "get_item"),
-            ("bench_echo", "echo"),
-        ):
+        probes = {
+            "services.organization.service": ("organization", "get_bureau"),
+            "services.ledger.service": ("ledger", "get_item"),
+            "services.evaluation.service": ("evaluation", "get_round"),
+            "benchmarks.echo": ("bench_echo", "echo"),
+        }
+        for service, method in (probes[m] for m in self.modules if m in probes):
             while True:
                 try:
                     getattr(getattr(rpc, service), method)({}, {})
@@ -227,12 +249,19 @@ def p99(values: list[float]) -> float:
 class GatewayBench:
     """Command through HTTP vs bare RPC echo, at `clients` concurrency."""
 
-    def __init__(self, server: str, store_db: str, amqp_uri: str, sizes: Sizes) -> None:
+    def __init__(
+        self,
+        server: str,
+        store_db: str,
+        amqp_uri: str,
+        sizes: Sizes,
+        modules: tuple[str, ...] = MODULES,
+    ) -> None:
         self.sizes = sizes
         self.readmodel_db = _sibling(store_db, "_rm")
         ensure_database(self.readmodel_db)
         migrate_tracking(self.readmodel_db)
-        self.system = System(_url(store_db), _url(self.readmodel_db), amqp_uri)
+        self.system = System(_url(store_db), _url(self.readmodel_db), amqp_uri, modules)
         self.latency: Comparison | None = None
 
     def close(self) -> None:

@@ -41,6 +41,16 @@ class Sizes:
     org_people: int = _knob(60, "people per unit in the org-chart import")
     http_clients: int = _knob(16, "concurrent HTTP clients in the gateway rows")
     http_items_per_client: int = _knob(20, "ledger items each HTTP client rotates over")
+    dashboard_units: int = _knob(100, "units of the bureau in the read-model rows")
+    dashboard_items: int = _knob(10_000, "ledger items of that bureau")
+    dashboard_clients: int = _knob(32, "concurrent clients of the dashboard row")
+    rebuild_events: int = _knob(1_000_000, "events in the store for the rebuild row")
+    rebuild_reps: int = _knob(3, "measured rebuilds (and raw reads), median reported")
+    vote_voters: int = _knob(5_000, "voters of the evaluation round row")
+    vote_clients: int = _knob(32, "parallel HTTP clients casting their votes")
+    esdb_read_events: int = _knob(
+        20_000, "events in the EventStoreDB catch-up read (test server)"
+    )
 
 
 QUICK = Sizes(
@@ -55,6 +65,14 @@ QUICK = Sizes(
     org_people=5,
     http_clients=4,
     http_items_per_client=2,
+    dashboard_units=5,
+    dashboard_items=50,
+    dashboard_clients=4,
+    rebuild_events=2_000,
+    rebuild_reps=1,
+    vote_voters=50,
+    vote_clients=4,
+    esdb_read_events=2_000,
 )
 
 
@@ -90,6 +108,9 @@ ROWS = (
     "eventsourcing",
     "organization",
     "gateway",
+    "views",
+    "votes",
+    "esdb",
 )
 
 

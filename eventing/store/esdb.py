@@ -10,7 +10,10 @@ Mapping onto the port
   "any" (None) reads the stream's end first, since the adapter needs the previous
   event's hash to chain the new ones.
 - A global position is the event's commit position: with gRPC appends each event has
-  its own, equal to its prepare position, growing in $all order.
+  its own, equal to its prepare position, growing in $all order. An append's answer
+  carries only its last event's position (an offset in the server's log, not
+  computable here), so a multi-event append reads its other events back (one stream
+  read of n - 1 events) to return every position.
 - Event id and type are EventStoreDB's own; every other field of the envelope
   (schema version, service, bureau, actor, correlation, causation, recorded-at and the
   hash chain) travels in the event's metadata JSON, so it round-trips exactly. The
@@ -58,7 +61,6 @@ from eventing.events import (
     Envelope,
     Metadata,
     NewEvent,
-    decode_json,
     utc_iso,
 )
 from eventing.integrity import chain, digest_with_payload
@@ -286,24 +288,28 @@ class EsdbEventStore(EventStore):
         return [re.escape(self._namespace + c) + "-.*" for c in categories]
 
     def _envelope(self, event: RecordedEvent) -> Envelope:
+        # positional arguments, in Envelope's field order: this runs for every event
+        # read, and keywords cost a measurable share of it
         try:
             meta = json.loads(event.metadata)
+            get = meta.get
+            stream = event.stream_name
             envelope = Envelope(
-                event_id=str(event.id),
-                type=event.type,
-                schema_version=int(meta["schema_version"]),
-                stream=event.stream_name[len(self._namespace) :],
-                version=event.stream_position + 1,
-                position=int(event.commit_position or 0),
-                recorded_at=datetime.fromisoformat(meta["recorded_at"]),
-                service=meta["service"],
-                bureau_id=meta.get("bureau_id"),
-                actor=meta.get("actor"),
-                correlation_id=meta.get("correlation_id"),
-                causation_id=meta.get("causation_id"),
-                data=decode_json(event.data),
-                prev_hash=meta["prev_hash"],
-                hash=meta["hash"],
+                str(event.id),
+                event.type,
+                int(meta["schema_version"]),
+                stream[len(self._namespace) :] if self._namespace else stream,
+                event.stream_position + 1,
+                int(event.commit_position or 0),
+                datetime.fromisoformat(meta["recorded_at"]),
+                meta["service"],
+                get("bureau_id"),
+                get("actor"),
+                get("correlation_id"),
+                get("causation_id"),
+                json.loads(event.data),
+                meta["prev_hash"],
+                meta["hash"],
             )
         except (KeyError, TypeError, ValueError) as error:
             raise UndecodablePayload(
@@ -377,6 +383,20 @@ class EsdbEventStore(EventStore):
     ) -> AppendResult:
         recorded_at = self._clock()
         recorded_text = utc_iso(recorded_at)
+        # The metadata JSON of every event is {"schema_version": v, <these>,
+        # "prev_hash": p, "hash": h}: the common middle is encoded once per append
+        # (the bytes are those json.dumps gives for the whole object).
+        common = json.dumps(
+            {
+                "service": metadata.service,
+                "bureau_id": metadata.bureau_id,
+                "actor": metadata.actor,
+                "correlation_id": metadata.correlation_id,
+                "causation_id": metadata.causation_id,
+                "recorded_at": recorded_text,
+            },
+            separators=(",", ":"),
+        )[1:-1]
         outgoing: list[EsdbNewEvent] = []
         links: list[tuple[str, str]] = []
         for offset, (event, payload) in enumerate(zip(events, payloads, strict=True)):
@@ -402,20 +422,10 @@ class EsdbEventStore(EventStore):
                 EsdbNewEvent(
                     type=event.type,
                     data=payload,
-                    metadata=json.dumps(
-                        {
-                            "schema_version": event.schema_version,
-                            "service": metadata.service,
-                            "bureau_id": metadata.bureau_id,
-                            "actor": metadata.actor,
-                            "correlation_id": metadata.correlation_id,
-                            "causation_id": metadata.causation_id,
-                            "recorded_at": recorded_text,
-                            "prev_hash": prev,
-                            "hash": link,
-                        },
-                        separators=(",", ":"),
-                    ).encode("utf-8"),
+                    metadata=(
+                        f'{{"schema_version":{json.dumps(event.schema_version)},'
+                        f'{common},"prev_hash":"{prev}","hash":"{link}"}}'
+                    ).encode(),
                     content_type="application/json",
                     id=uuid.UUID(event.event_id),
                 )
@@ -425,35 +435,28 @@ class EsdbEventStore(EventStore):
             StreamState.NO_STREAM if expected == 0 else expected - 1
         )
         name = self._name(stream)
+        attempts = 0
+
+        def append() -> int:
+            nonlocal attempts
+            attempts += 1
+            return self._client.append_to_stream(
+                name, current_version=state, events=outgoing, timeout=self._timeout
+            )
+
         try:
             # The same events (same ids, same revision) on every retry: the server
             # treats a repeat of a write that did commit as a no-op success.
-            commit_position = self._retrying(
-                "append",
-                lambda: self._client.append_to_stream(
-                    name,
-                    current_version=state,
-                    events=outgoing,
-                    timeout=self._timeout,
-                ),
-            )
+            commit_position = self._retrying("append", append)
         except WrongCurrentVersion as error:
             raise WrongExpectedVersion(
                 stream, expected, self._actual_version(stream, error)
             ) from None
-        if len(events) == 1:
-            positions = [commit_position]
-        else:
-            written = self._retrying(
-                "read",
-                lambda: self._client.get_stream(
-                    name,
-                    stream_position=expected,
-                    limit=len(events),
-                    timeout=self._timeout,
-                ),
-            )
-            positions = [int(e.commit_position or 0) for e in written]
+        # after a retry the answer may be that of a repeat of a write that had
+        # already committed: then every position comes from the log
+        positions = self._positions(
+            name, expected, outgoing, commit_position if attempts == 1 else None
+        )
         self._heads.remember(stream, expected + len(events), links[-1][1])
         self._seen.add(event.event_id for event in events)
         envelopes = stored_envelopes(
@@ -469,6 +472,45 @@ class EsdbEventStore(EventStore):
             ],
         )
         return AppendResult(stream, expected + len(events), envelopes)
+
+    def _positions(
+        self,
+        name: str,
+        expected: int,
+        outgoing: Sequence[EsdbNewEvent],
+        last: int | None,
+    ) -> list[int]:
+        """The commit positions of the events `outgoing` just written after revision
+        `expected` - 1. EventStoreDB gives each event of an append its own commit
+        position (a log offset, which depends on the size of every record written
+        before it, so it cannot be computed here), but the append's answer carries
+        only the last one (`last`); the others are read back from the stream."""
+        count = len(outgoing)
+        wanted = count if last is None else count - 1
+        if wanted == 0:
+            assert last is not None
+            return [last]
+        written = self._retrying(
+            "read",
+            lambda: self._client.get_stream(
+                name, stream_position=expected, limit=wanted, timeout=self._timeout
+            ),
+        )
+        positions = [int(e.commit_position or 0) for e in written]
+        if last is not None:
+            positions.append(last)
+        if [e.id for e in written] != [e.id for e in outgoing[:wanted]]:
+            raise EventingError(
+                f"reading back the events just appended to {name} after revision "
+                f"{expected - 1} gave other events"
+            )
+        if len(positions) != count or positions != sorted(set(positions)):
+            raise EventingError(
+                f"{count} events were written to {name} after revision "
+                f"{expected - 1}, but EventStoreDB gave them the positions "
+                f"{positions} (EventStoreDB before 22.10 gives none on stream reads)"
+            )
+        return positions
 
     def _actual_version(self, stream: str, error: WrongCurrentVersion) -> int:
         """The version the server reported (its revision + 1; 0: no stream)."""
@@ -540,6 +582,31 @@ class EsdbEventStore(EventStore):
             )
         )
 
+    def _read_all_envelopes(
+        self, after: int, count: int, include: list[str]
+    ) -> tuple[list[Envelope], int]:
+        """Like _read_all_page, but each event strictly after `after` is turned into
+        an envelope as it arrives, while the server is still sending the rest of the
+        page; (envelopes, events received)."""
+
+        def page() -> tuple[list[Envelope], int]:
+            found: list[Envelope] = []
+            received = 0
+            envelope = self._envelope
+            for event in self._client.read_all(
+                commit_position=after if after > 0 else None,
+                filter_include=include,
+                filter_by_stream_name=True,
+                limit=count,
+                timeout=self._timeout,
+            ):
+                received += 1
+                if (event.commit_position or 0) > after:
+                    found.append(envelope(event))
+            return found, received
+
+        return self._retrying("read", page)
+
     def read_all(
         self,
         after: int = 0,
@@ -554,16 +621,14 @@ class EsdbEventStore(EventStore):
         while len(found) < limit:
             wanted = limit - len(found)
             count = (wanted if bureau_id is None else max(wanted, 500)) + 1
-            page = self._read_all_page(position, count, include)
-            fresh = [e for e in page if int(e.commit_position or 0) > position]
-            for event in fresh:
-                envelope = self._envelope(event)
+            fresh, received = self._read_all_envelopes(position, count, include)
+            for envelope in fresh:
                 position = envelope.position
                 if bureau_id is None or envelope.bureau_id == bureau_id:
                     found.append(envelope)
                     if len(found) >= limit:
                         break
-            if len(page) < count or not fresh:
+            if received < count or not fresh:
                 break
         return found
 

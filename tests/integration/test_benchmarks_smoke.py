@@ -28,3 +28,20 @@ def test_every_benchmark_row_runs_and_reports():
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ")][1:]
     assert len(rows) >= 9, result.stdout  # writes, reads, relay, eventsourcing, org
     assert not [row for row in rows if "ERROR" in row], result.stdout
+
+
+def test_the_esdb_rows_run_against_the_test_server():
+    """The EventStoreDB rows need no server of ours: they start the test double."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "esdb"],
+        env=child_env({}),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")][1:]
+    assert len(rows) == 4, result.stdout
+    assert all(row.startswith("| esdb: ") for row in rows), result.stdout
+    assert not [row for row in rows if "ERROR" in row], result.stdout

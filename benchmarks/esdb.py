@@ -1,0 +1,285 @@
+"""EventStoreDB rows: the `esdb` adapter against raw esdbclient calls.
+
+Both sides talk to the same EventStoreDB test double (tests/esdb_server), started
+here on loopback in a child process (`python -m benchmarks.esdb`), in the same run,
+samples alternated, so the ratio is the cost of the adapter itself over the esdbclient
+calls it is built on. The test double is a Python gRPC server sharing the machine's
+CPUs with the client: its absolute figures say nothing about a real EventStoreDB.
+
+- append 1 event/call: `EsdbEventStore.append(new stream, [NewEvent], 0, Metadata)`
+  vs `client.append_to_stream(new stream, NO_STREAM, [NewEvent])` carrying the same
+  JSON payload and a metadata blob of the same size.
+- append B events/call: the same with B events per call; a second row compares it
+  with the raw append plus the raw `get_stream` read-back of the first B - 1 events
+  that the adapter needs for their positions (the answer carries only the last one).
+- catch-up read of N events: `store.read_all` page by page (`read_batch` a page) until
+  N envelopes vs one `client.read_all(limit=N)` stream, each event's data and
+  metadata JSON-decoded (what the envelope is made of).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from time import perf_counter
+
+from esdbclient import EventStoreDBClient, StreamState
+from esdbclient import NewEvent as EsdbNewEvent
+
+from benchmarks import fixtures
+from benchmarks.measure import Comparison, Op, alternate, run_for
+from benchmarks.settings import Sizes
+from eventing.events import GENESIS_HASH, Metadata, NewEvent
+from eventing.store.esdb import EsdbEventStore
+
+POPULATE_BATCH = 500
+REPO = Path(__file__).resolve().parents[1]
+_numbers = itertools.count(1)
+
+
+def raw_metadata() -> bytes:
+    """What the baseline sends as each event's metadata: the same fields and size as
+    the adapter's metadata JSON, with placeholder hashes."""
+    meta = fixtures.METADATA
+    return json.dumps(
+        {
+            "schema_version": 1,
+            "service": meta.service,
+            "bureau_id": meta.bureau_id,
+            "actor": meta.actor,
+            "correlation_id": meta.correlation_id,
+            "causation_id": meta.causation_id,
+            "recorded_at": "2024-05-17T08:00:00.000000+00:00",
+            "prev_hash": GENESIS_HASH,
+            "hash": GENESIS_HASH,
+        },
+        separators=(",", ":"),
+    ).encode("utf-8")
+
+
+def serve() -> None:
+    """`python -m benchmarks.esdb`: run the test server on loopback, print its URI,
+    stop when stdin closes (the parent exited or closed the pipe)."""
+    from tests.esdb_server import EsdbTestServer  # the test double, test-only
+
+    server = EsdbTestServer().start()
+    try:
+        print(server.uri, flush=True)
+        sys.stdin.read()
+    finally:
+        server.stop()
+
+
+class ServerProcess:
+    """The test server in a child process of its own, as a real server would be:
+    its work does not compete with the measured client for this process's GIL."""
+
+    def __init__(self) -> None:
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.esdb"],
+            cwd=REPO,  # `tests` and `benchmarks` are packages at the repository root
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._child.stdout is not None
+        self.uri = self._child.stdout.readline().strip()
+        if not self.uri.startswith("esdb://"):
+            self.stop()
+            raise RuntimeError("the EventStoreDB test server did not start")
+
+    def stop(self) -> None:
+        if self._child.stdin is not None:
+            self._child.stdin.close()
+        try:
+            self._child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._child.kill()
+            self._child.wait()
+
+
+class EsdbBench:
+    """Owns the test server, the adapter and the raw client for the esdb rows."""
+
+    def __init__(self, sizes: Sizes) -> None:
+        self.sizes = sizes
+        self.server = ServerProcess()
+        self.store: EsdbEventStore | None = None
+        self.client: EventStoreDBClient | None = None
+        try:
+            self.store = EsdbEventStore(self.server.uri)
+            self.client = EventStoreDBClient(self.server.uri)
+        except BaseException:
+            self.close()
+            raise
+        self._metadata = raw_metadata()
+        self._populated = 0
+
+    def close(self) -> None:
+        try:
+            if self.store is not None:
+                self.store.close()
+            if self.client is not None:
+                self.client.close()
+        finally:
+            self.server.stop()
+
+    # -- appends ---------------------------------------------------------------------
+
+    def _ours(self, size: int) -> Op:
+        store = self.store
+        assert store is not None
+
+        def op() -> int:
+            first = next(_numbers)
+            for _ in range(size - 1):
+                next(_numbers)
+            store.append(
+                fixtures.next_stream("esdb"),
+                [fixtures.new_event(first + i) for i in range(size)],
+                0,
+                fixtures.METADATA,
+            )
+            return size
+
+        return op
+
+    def _raw(self, size: int, read_back: bool = False) -> Op:
+        """`append_to_stream` of `size` new events to a new stream; with `read_back`,
+        then `get_stream` of all but the last of them (what the adapter reads back
+        for their positions, see `EsdbEventStore._positions`)."""
+        client, metadata = self.client, self._metadata
+        assert client is not None
+
+        def op() -> int:
+            first = next(_numbers)
+            for _ in range(size - 1):
+                next(_numbers)
+            stream = fixtures.next_stream("raw")
+            client.append_to_stream(
+                stream,
+                current_version=StreamState.NO_STREAM,
+                events=[
+                    EsdbNewEvent(
+                        type=fixtures.EVENT_TYPE,
+                        data=json.dumps(fixtures.payload(first + i)).encode("utf-8"),
+                        metadata=metadata,
+                        content_type="application/json",
+                        id=uuid.uuid4(),
+                    )
+                    for i in range(size)
+                ],
+                timeout=10.0,
+            )
+            if read_back and size > 1:
+                written = client.get_stream(
+                    stream, stream_position=0, limit=size - 1, timeout=10.0
+                )
+                if len(written) != size - 1:
+                    raise RuntimeError(f"read back {len(written)} of {size - 1}")
+            return size
+
+        return op
+
+    def append_row(self, size: int, read_back: bool = False) -> Comparison:
+        ours, raw = self._ours(size), self._raw(size, read_back)
+        return alternate(
+            lambda d: run_for(ours, d),
+            lambda d: run_for(raw, d),
+            duration=self.sizes.duration,
+            reps=self.sizes.reps,
+            warmup=self.sizes.warmup,
+        )
+
+    def single(self) -> Comparison:
+        return self.append_row(1)
+
+    def batched(self) -> Comparison:
+        return self.append_row(self.sizes.batch)
+
+    def batched_with_read_back(self) -> Comparison:
+        return self.append_row(self.sizes.batch, read_back=True)
+
+    # -- catch-up read -----------------------------------------------------------------
+
+    def populate(self, count: int) -> None:
+        """Append events through the store until the log holds at least `count`
+        (streams of up to 500 events, the three services' categories)."""
+        store = self.store
+        assert store is not None
+        while self._populated < count:
+            size = min(POPULATE_BATCH, count - self._populated)
+            service = fixtures.SERVICES[
+                (self._populated // POPULATE_BATCH) % len(fixtures.SERVICES)
+            ]
+            meta = Metadata(
+                service=service,
+                bureau_id=fixtures.METADATA.bureau_id,
+                actor=fixtures.METADATA.actor,
+                correlation_id=fixtures.METADATA.correlation_id,
+            )
+            events = [
+                NewEvent(fixtures.EVENT_TYPE, fixtures.payload(self._populated + i))
+                for i in range(size)
+            ]
+            store.append(fixtures.next_stream(service), events, 0, meta)
+            self._populated += size
+
+    def read_ours(self, limit: int) -> float:
+        """`store.read_all` page after page from position 0; envelopes per second."""
+        store = self.store
+        assert store is not None
+        seen, position, page = 0, 0, self.sizes.read_batch
+        start = perf_counter()
+        while seen < limit:
+            batch = store.read_all(position, min(page, limit - seen))
+            if not batch:
+                break
+            seen += len(batch)
+            position = batch[-1].position
+        elapsed = perf_counter() - start
+        if seen < limit:
+            raise RuntimeError(f"read_all read {seen} events, expected {limit}")
+        return seen / elapsed
+
+    def read_raw(self, limit: int) -> float:
+        """One `client.read_all(limit=N)` stream from the start of the log; each
+        event's data and metadata JSON-decoded (the adapter's envelope is made of
+        both); events per second."""
+        client = self.client
+        assert client is not None
+        seen = 0
+        decoded: object = None
+        start = perf_counter()
+        for event in client.read_all(limit=limit, timeout=600.0):
+            decoded = json.loads(event.data)
+            json.loads(event.metadata)
+            seen += 1
+        elapsed = perf_counter() - start
+        if seen < limit or not isinstance(decoded, dict):
+            raise RuntimeError(f"read_all read {seen} events, expected {limit}")
+        return seen / elapsed
+
+    def catchup(self) -> Comparison:
+        """Fill the log first (nothing else appends here before this row runs)."""
+        n = self.sizes.esdb_read_events
+        self.populate(n)
+        warm = min(n, 5_000)
+        self.read_ours(warm)
+        self.read_raw(warm)
+        result = Comparison()
+        for rep in range(self.sizes.reps):
+            sides = [(self.read_ours, result.ours), (self.read_raw, result.baseline)]
+            if rep % 2:
+                sides.reverse()
+            for sample, rates in sides:
+                rates.append(sample(n))
+        return result
+
+
+if __name__ == "__main__":
+    serve()
