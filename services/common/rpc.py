@@ -64,3 +64,21 @@ def translated(method: F) -> F:
             raise Unavailable() from None
 
     return wrapper  # type: ignore[return-value]
+
+
+class RpcTimedOut(Exception):
+    """A service took the call and did not answer in time (it may be down with its
+    queue still there: Nameko's own proxy would wait forever)."""
+
+
+def call_bounded(method: Any, *args: Any, seconds: float = 10.0) -> Any:
+    """Call a Nameko RPC method proxy (`self.ledger.get_indicators`) and wait for
+    its answer at most `seconds`; RpcTimedOut past that."""
+    import eventlet
+
+    reply = method.call_async(*args)
+    try:
+        with eventlet.Timeout(seconds):
+            return reply.result()
+    except eventlet.Timeout:
+        raise RpcTimedOut(f"no answer within {seconds:g} s") from None

@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any, Protocol, TypeVar
 
 from eventing.aggregate import Aggregate, CommandContext, Repository
+from services.common.rpc import call_bounded
 from services.evaluation import record_commands as c
 from services.evaluation.domain import EvaluationRound, StudyTest
 from services.evaluation.domain.assessment import (
@@ -93,7 +94,8 @@ class RpcIndicatorSources:
     def ledger(self, bureau_id: str, start: date, end: date) -> dict[str, Any] | None:
         answer = self._ask(
             "ledger",
-            lambda: self._ledger.get_indicators(
+            lambda: call_bounded(
+                self._ledger.get_indicators,
                 {"start": start.isoformat(), "end": end.isoformat()},
                 self._context(bureau_id),
             ),
@@ -105,7 +107,8 @@ class RpcIndicatorSources:
     ) -> dict[str, Any] | None:
         answer = self._ask(
             "complaints",
-            lambda: self._complaints.get_indicators(
+            lambda: call_bounded(
+                self._complaints.get_indicators,
                 {"from": start.isoformat(), "to": end.isoformat(), "unit_id": unit_id},
                 self._context(bureau_id),
             ),
@@ -124,7 +127,9 @@ class RpcIndicatorSources:
             payload["as_of"] = as_of.isoformat()
         answer = self._ask(
             "publicity",
-            lambda: self._publicity.get_indicators(payload, self._context(bureau_id)),
+            lambda: call_bounded(
+                self._publicity.get_indicators, payload, self._context(bureau_id)
+            ),
         )
         return None if answer is None else dict(answer.get("units") or {})
 
