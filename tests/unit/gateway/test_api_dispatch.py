@@ -1,0 +1,169 @@
+"""The dispatcher alone (no server, no services): statuses, the error shape, and a
+5xx whose correlation id is the one in the log line."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pytest
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request, Response
+
+from gateway.api import catalogue
+from gateway.api.app import Api
+from gateway.api.auth import Principal, TokenSigner
+from gateway.api.errors import timeout
+from gateway.api.routes import Router
+from services.common.errors import InvalidInput, NotFound
+
+SIGNER = TokenSigner(b"unit-test-secret-unit-test-secret")
+
+
+class NoSessions:
+    """Idempotency and revocation are not what these tests are about."""
+
+    def is_revoked(self, jti: str) -> bool:
+        return False
+
+    def claim(self, owner: str, key: str, hashed: str) -> None:
+        return None
+
+    def remember(self, *args: Any) -> None:
+        pass
+
+    def release(self, *args: Any) -> None:
+        pass
+
+
+def api() -> Api:
+    return Api(Router(catalogue.routes()), NoSessions(), SIGNER)  # type: ignore[arg-type]
+
+
+def send(
+    method: str,
+    path: str,
+    caller: Any,
+    body: Any = None,
+    roles: tuple[str, ...] = ("leading_group_office", "staff"),
+    headers: dict[str, str] | None = None,
+) -> tuple[Response, dict[str, Any]]:
+    token, _ = SIGNER.issue(
+        Principal("office01", "b01", frozenset(roles), "b01.001002")
+    )
+    builder = EnvironBuilder(
+        method=method,
+        path=path,
+        json=body,
+        headers={"Authorization": f"Bearer {token}", **(headers or {})},
+    )
+    response = api().handle(Request(builder.get_environ()), caller)
+    return response, json.loads(response.get_data())
+
+
+def failing(error: BaseException) -> Any:
+    def caller(*args: Any) -> Any:
+        raise error
+
+    return caller
+
+
+def test_a_bug_is_a_500_whose_correlation_id_is_in_the_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="gateway.api"):
+        response, body = send(
+            "GET", "/api/v1/ledger/items/i1", failing(RuntimeError("boom"))
+        )
+    assert response.status_code == 500
+    assert body["code"] == "internal_error"
+    cid = body["correlation_id"]
+    assert response.headers["X-Correlation-Id"] == cid
+    assert cid in body["message"]
+    [record] = caplog.records
+    assert record.correlation_id == cid  # type: ignore[attr-defined]
+    assert "boom" not in json.dumps(body)  # nothing internal to the client
+
+
+def test_a_client_correlation_id_is_kept() -> None:
+    _, body = send(
+        "GET",
+        "/api/v1/ledger/items/i1",
+        failing(RuntimeError("boom")),
+        headers={"X-Correlation-Id": "req-42"},
+    )
+    assert body["correlation_id"] == "req-42"
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (NotFound(kind="ledger_item", id="i1"), 404, "not_found"),
+        (InvalidInput(fields={"item_id": "bad_format"}), 400, "invalid_input"),
+        (timeout(), 504, "upstream_timeout"),
+    ],
+)
+def test_errors_keep_their_code_and_take_their_status(
+    error: BaseException, status: int, code: str
+) -> None:
+    response, body = send("GET", "/api/v1/ledger/items/i1", failing(error))
+    assert (response.status_code, body["code"]) == (status, code)
+
+
+def test_the_message_follows_accept_language() -> None:
+    refused = failing(NotFound(kind="ledger_item", id="i1"))
+    _, zh = send("GET", "/api/v1/ledger/items/i1", refused)
+    _, en = send(
+        "GET",
+        "/api/v1/ledger/items/i1",
+        refused,
+        headers={"Accept-Language": "en-US,en;q=0.8"},
+    )
+    assert zh["message"] == "ledger_item i1 不存在"
+    assert en["message"] == "ledger_item i1 does not exist"
+
+
+def test_no_route_and_a_wrong_method_answer_in_the_same_shape() -> None:
+    response, body = send("GET", "/api/v1/nowhere", failing(RuntimeError()))
+    assert (response.status_code, body["code"]) == (404, "route_not_found")
+    response, body = send("DELETE", "/api/v1/ledger/items", failing(RuntimeError()))
+    assert (response.status_code, body["code"]) == (405, "method_not_allowed")
+    assert "POST" in response.headers["Allow"]
+
+
+def test_a_role_outside_the_route_never_reaches_the_service() -> None:
+    called: list[Any] = []
+    response, body = send(
+        "POST",
+        "/api/v1/units",
+        lambda *args: called.append(args) or {},
+        body={"code": "u9"},
+        roles=("staff",),
+    )
+    assert (response.status_code, body["code"]) == (403, "forbidden")
+    assert called == []
+
+
+def test_the_payload_is_the_body_with_the_path_and_the_context_the_caller() -> None:
+    seen: list[Any] = []
+
+    def caller(service: str, method: str, payload: Any, context: Any) -> Any:
+        seen.append((service, method, payload, context))
+        return {"item_id": "i1", "version": 3}
+
+    response, _ = send(
+        "POST",
+        "/api/v1/ledger/items/i1/progress",
+        caller,
+        body={"note": "进展"},
+        headers={"If-Match": '"3"'},
+    )
+    assert response.status_code == 200
+    assert response.headers["ETag"] == '"3"'
+    [(service, method, payload, context)] = seen
+    assert (service, method) == ("ledger", "note_progress")
+    assert payload == {"note": "进展", "item_id": "i1"}
+    assert context["bureau_id"] == "b01"
+    assert context["actor"] == "b01.001002"
+    assert context["expected"] == {"stream": "ledger_item-i1", "version": 3}
