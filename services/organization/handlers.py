@@ -239,6 +239,12 @@ class OrganizationHandlers:
     def unit(self, unit_id: str, ctx: CommandContext) -> dict[str, Any]:
         return views.unit(self._unit(unit_id, ctx))
 
+    def unit_list(self, ctx: CommandContext) -> dict[str, Any]:
+        """Every unit of the caller's bureau, by code."""
+        bureau = self._bureau_of(ctx)
+        units = sorted(self.chart([bureau]).units_of(bureau), key=lambda u: u.code)
+        return {"units": [views.unit(u) for u in units]}
+
     def publish_hotline(
         self, cmd: c.PublishHotline, ctx: CommandContext
     ) -> dict[str, Any]:

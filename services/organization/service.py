@@ -176,6 +176,12 @@ class OrganizationService:
 
     @rpc(expected_exceptions=EXPECTED)
     @translated
+    def list_units(self, payload: Payload = None, context: Context = None) -> Answer:
+        """The caller's bureau's units, by code. {}"""
+        return self.org.unit_list(command_context(context))
+
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
     def get_unit(self, payload: Payload = None, context: Context = None) -> Answer:
         """One unit. {"unit_id": "zjj.u003"}"""
         unit_id = str((payload or {}).get("unit_id") or "")

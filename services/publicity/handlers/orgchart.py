@@ -8,13 +8,9 @@ the organization service's RPCs; `MemoryOrgChart` is the fake for unit tests.
 
 from __future__ import annotations
 
-import base64
-import io
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
-
-import openpyxl
 
 from services.common.errors import NotFound
 
@@ -126,9 +122,13 @@ class RpcOrgChart:
             )
         except NotFound:
             return None
+        return self._facts(bureau_id, unit)
+
+    @staticmethod
+    def _facts(bureau_id: str, unit: dict[str, Any]) -> UnitFacts:
         hotline = unit.get("hotline")
         return UnitFacts(
-            unit_id,
+            str(unit["unit_id"]),
             bureau_id,
             str(unit["kind"]),
             unit.get("info_officer_id"),
@@ -137,21 +137,9 @@ class RpcOrgChart:
         )
 
     def units(self, bureau_id: str) -> list[UnitFacts]:
-        """Every unit of the bureau. The organization service has no list RPC yet,
-        so the unit codes come from its export workbook (sheet 单位, column B)."""
-        answer = self.organization.export_org_chart({}, self._context(bureau_id))
-        book = openpyxl.load_workbook(
-            io.BytesIO(base64.b64decode(answer["workbook"])), read_only=True
-        )
-        codes: list[str] = []
-        for sheet in book.worksheets:
-            if not sheet.title.startswith("单位"):
-                continue
-            for number, row in enumerate(sheet.iter_rows(values_only=True)):
-                if number and len(row) > 1 and row[1]:
-                    codes.append(str(row[1]))
-        found = (self.unit(bureau_id, f"{bureau_id}.{code}") for code in codes)
-        return [u for u in found if u is not None]
+        """Every unit of the bureau (organization's list_units)."""
+        answer = self.organization.list_units({}, self._context(bureau_id))
+        return [self._facts(bureau_id, unit) for unit in answer["units"]]
 
     def office(self, bureau_id: str) -> frozenset[str]:
         return frozenset(self._bureau(bureau_id)["leading_group_office"])

@@ -4,12 +4,9 @@ the quota timer."""
 
 from __future__ import annotations
 
-import base64
-import io
 from datetime import UTC, date, datetime
 from typing import Any
 
-import openpyxl
 import pytest
 from nameko.exceptions import deserialize, serialize
 from nameko.testing.services import worker_factory
@@ -68,16 +65,13 @@ class FakeOrganization:
             raise NotFound(kind="person", id=payload["person_id"])
         return {"person_id": payload["person_id"], "name": "李娜"}
 
-    def export_org_chart(self, payload: Any, context: dict[str, Any]) -> Any:
-        book = openpyxl.Workbook()
-        sheet = book.active
-        sheet.title = "单位"
-        sheet.append(["局代码 (bureau_code)", "单位代码 (unit_code)"])
-        for unit in self.chart.units(context["bureau_id"]):
-            sheet.append([context["bureau_id"], unit.unit_id.split(".", 1)[1]])
-        out = io.BytesIO()
-        book.save(out)
-        return {"workbook": base64.b64encode(out.getvalue()).decode()}
+    def list_units(self, payload: Any, context: dict[str, Any]) -> Any:
+        return {
+            "units": [
+                self.get_unit({"unit_id": unit.unit_id}, context)
+                for unit in self.chart.units(context["bureau_id"])
+            ]
+        }
 
     def get_campaign(self, payload: Any, context: dict[str, Any]) -> dict[str, Any]:
         campaign = self.chart.campaign(context["bureau_id"], payload["year"])
