@@ -171,6 +171,9 @@ class InstrumentedStore(EventStore):
     def head(self) -> int:
         return self.inner.head()
 
+    def latest(self) -> int:
+        return self.inner.latest()
+
     def wait_for_new(self, after: int, timeout: float) -> None:
         self.inner.wait_for_new(after, timeout)
 

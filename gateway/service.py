@@ -186,7 +186,8 @@ class ApiProvider(DependencyProvider):  # type: ignore[misc]
         )
 
         def head() -> int:
-            return self.store.get().head()
+            # X-Position: at or past the command's own events (read your write)
+            return self.store.get().latest()
 
         views = Views(self.sessions.pool)
         fetch = exports.ReadModelFetch(self.sessions.pool.connection)

@@ -106,6 +106,13 @@ class EventStore(abc.ABC):
     def head(self) -> int:
         """The position of the last event a follower can read now (0 when empty)."""
 
+    def latest(self) -> int:
+        """The position of the last committed event, readable by followers yet or
+        not: once an append has returned, its events are at or below it (what a
+        writer hands back as X-Position to read its own write). Adapters without
+        follower gaps answer their head."""
+        return self.head()
+
     @abc.abstractmethod
     def wait_for_new(self, after: int, timeout: float) -> None:
         """Block until an event after `after` may be readable, or `timeout` passes."""

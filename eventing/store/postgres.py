@@ -499,6 +499,13 @@ class PostgresEventStore(EventStore):
         )
         return int(rows[0][0])
 
+    def latest(self) -> int:
+        # No SAFE_BOUND: a transaction still running anywhere on the server holds
+        # the follower-safe head below events that have already committed, the
+        # caller's own among them. A projection at or past this position has them.
+        rows = self._query("SELECT coalesce(max(position), 0) FROM eventing.events", ())
+        return int(rows[0][0])
+
     def wait_for_new(self, after: int, timeout: float) -> None:
         """Sleep on LISTEN until an append notifies (a hint) or the timeout passes."""
         with self._listener_lock:

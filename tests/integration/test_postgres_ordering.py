@@ -65,10 +65,12 @@ class TestAnOpenTransactionHoldsFollowersBack:
         )
         with psycopg.connect(store_db) as slow:
             slow.execute(RAW_INSERT, (f"slow-{uuid.uuid4()}", str(uuid.uuid4())))
-            store.append(
+            after = store.append(
                 f"complaint-{uuid.uuid4()}", [NewEvent("After", {})], NO_STREAM, META
             )
             assert store.head() == first.last_position
+            # what a writer hands back to read its own write covers its event
+            assert store.latest() >= after.last_position
             slow.rollback()
         assert [e.type for e in store.read_all(0)] == ["Before", "After"]
 
