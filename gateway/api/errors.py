@@ -34,6 +34,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "not_the_info_officer": 403,
     "not_the_office": 403,
     "not_an_approver": 403,
+    "talk_of_your_own": 403,
     "not_found": 404,
     "campaign_not_found": 404,
     "receipt_code_unknown": 404,

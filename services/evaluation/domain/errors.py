@@ -63,6 +63,12 @@ class SubjectUnknown(DomainError):
     message_en = "Subject {subject_id} is not in this round"
 
 
+class TalkOfYourOwn(DomainError):
+    code = "talk_of_your_own"
+    message_zh = "不能登记对本人的谈话 {talk_id}"
+    message_en = "You cannot record talk {talk_id}: it is held with you"
+
+
 class TalkAlreadyHeld(DomainError):
     code = "talk_already_held"
     message_zh = "谈话 {talk_id} 已于 {held_on} 完成"

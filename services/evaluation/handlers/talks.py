@@ -7,6 +7,7 @@ from services.common.errors import NotFound
 from services.evaluation import commands as c
 from services.evaluation import views
 from services.evaluation.domain import Talk
+from services.evaluation.domain.errors import TalkOfYourOwn
 from services.evaluation.domain.events import TalkRequired
 from services.evaluation.handlers.base import Answer, EvaluationBase
 
@@ -48,9 +49,12 @@ class TalkHandlers(EvaluationBase):
         return views.talk(talk, today)
 
     def hold_talk(self, cmd: c.HoldTalk, ctx: CommandContext) -> Answer:
-        self._talk(cmd.talk_id, ctx)
+        found = self._talk(cmd.talk_id, ctx)
         actor = self.actor_of(ctx)
         now = self.clock()
+        if found.required is not None and actor == found.required.person_id:
+            # the admonished cadre does not record their own talk as held
+            raise TalkOfYourOwn(talk_id=cmd.talk_id)
 
         def hold(talk: Talk) -> Talk:
             talk.hold(cmd.held_on, actor, cmd.record, actor, now)

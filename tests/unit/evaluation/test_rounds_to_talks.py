@@ -3,12 +3,13 @@ main leader or a leader, a head's talk for the lowest-rated staff, tracked to do
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 
 from services.evaluation import commands as c
-from services.evaluation.domain.errors import TalkAlreadyHeld
+from services.evaluation.domain.errors import TalkAlreadyHeld, TalkOfYourOwn
 from tests.unit.evaluation.factory import (
     HEAD,
     HEAD2,
@@ -200,6 +201,15 @@ class TestTalks:
         with pytest.raises(TalkAlreadyHeld):
             world.handlers.hold_talk(
                 c.HoldTalk(talk["talk_id"], date(2026, 11, 6), "again"), OFFICE
+            )
+
+    def test_the_person_talked_to_cannot_record_their_own_talk(self):
+        world = World()
+        talk = self.require(world)
+        as_them = replace(OFFICE, actor=HEAD)
+        with pytest.raises(TalkOfYourOwn):
+            world.handlers.hold_talk(
+                c.HoldTalk(talk["talk_id"], date(2026, 11, 5), "自己说自己"), as_them
             )
 
 
