@@ -572,13 +572,12 @@ def add_names(conn: q.Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def assessment_by_rpc(call: Call) -> list[dict[str, Any]]:
-    """The year-end assessment has no read model yet: `evaluation.get_assessment`
-    {"year": 2026} -> {"units": [{"unit_id", "rank", "total", "scores": {...}}]}."""
+    """The year-end assessment, computed by the evaluation service on request
+    (`assess_units`; there is no read model of it): one row per unit, its rank,
+    total and each input's part."""
     year = call.payload.get("year") or datetime.now(ZONE).year
     try:
-        answer = call.caller(
-            "evaluation", "get_assessment", {"year": int(year)}, call.context
-        )
+        wanted = int(year)
     except ValueError:
         raise errors.bad_request(
             "invalid_input",
@@ -586,17 +585,17 @@ def assessment_by_rpc(call: Call) -> list[dict[str, Any]]:
             "year must be a year",
             fields={"year": "not_a_number"},
         ) from None
-    except Exception as error:
-        if type(error).__name__ != "MethodNotFound":
-            raise
-        raise ApiError(
-            501,
-            "export_unavailable",
-            "年终考核结果尚不能导出",
-            "The year-end assessment cannot be exported yet",
-        ) from None
+    answer = call.caller("evaluation", "assess_units", {"year": wanted}, call.context)
     rows = []
     for unit in answer.get("units") or []:
-        scores = unit.get("scores") if isinstance(unit.get("scores"), dict) else {}
-        rows.append({**unit, **scores})
+        inputs = unit.get("inputs") if isinstance(unit.get("inputs"), dict) else {}
+        row = {
+            "unit_id": unit.get("unit_id"),
+            "rank": unit.get("rank"),
+            "total": unit.get("score"),
+            "missing": "、".join(unit.get("missing") or []),
+        }
+        for name, given in inputs.items():
+            row[name] = given.get("part") if isinstance(given, dict) else None
+        rows.append(row)
     return rows

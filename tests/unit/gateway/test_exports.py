@@ -310,7 +310,7 @@ class TestTheHandler:
 
 
 class TestTheAssessmentByRpc:
-    def test_the_assessment_asks_the_evaluation_service_and_flattens_scores(self):
+    def test_the_assessment_asks_the_evaluation_service_and_flattens_inputs(self):
         seen: list[tuple[str, str, dict[str, Any]]] = []
 
         def caller(service: str, method: str, payload: dict[str, Any], ctx: Any):
@@ -320,28 +320,29 @@ class TestTheAssessmentByRpc:
                     {
                         "unit_id": "b01.u001",
                         "rank": 1,
-                        "total": "87/1",
-                        "scores": {"ledger": "45/2"},
+                        "score": "87/1",
+                        "missing": ["publicity"],
+                        "inputs": {
+                            "ledger": {"part": "45/2", "weight": "1/4"},
+                            "publicity": {"part": None, "weight": "1/10"},
+                        },
                     }
                 ]
             }
 
         rows = assessment_by_rpc(a_call("assessment", "csv", caller, year="2026"))
-        assert seen == [("evaluation", "get_assessment", {"year": 2026})]
+        assert seen == [("evaluation", "assess_units", {"year": 2026})]
         header, line = read_csv(to_csv(rows, SPECS["assessment"]))
         record = dict(zip(header, line, strict=True))
         assert (record["总分"], record["台账销号得分"]) == ("87.0", "22.5")
+        assert record["缺少的数据"] == "publicity"
 
-    def test_a_service_without_the_method_is_501(self):
-        class MethodNotFound(Exception):
-            pass
-
-        def caller(*args: Any) -> dict[str, Any]:
-            raise MethodNotFound("get_assessment")
-
+    def test_a_year_that_is_not_a_number_is_400(self):
         with pytest.raises(ApiError) as raised:
-            assessment_by_rpc(a_call("assessment", "xlsx", caller))
-        assert raised.value.status == 501
+            assessment_by_rpc(
+                a_call("assessment", "xlsx", lambda *a: {}, year="twenty")
+            )
+        assert raised.value.status == 400
 
 
 class FakeConnection:
