@@ -137,6 +137,14 @@ class ViewsBench:
         self.populated = (
             sizes.dashboard_units + 1 + sizes.dashboard_items * per_item
         )  # events written
+        # Statistics, as autovacuum would have them on a running system: without
+        # them, right after a bulk load, the planner takes "position > after" for
+        # a handful of rows and sorts everything after the checkpoint for each
+        # page (measured: the rebuild at 6% of the raw read instead of ~50%).
+        import psycopg
+
+        with psycopg.connect(self.store_url, autocommit=True) as conn:
+            conn.execute("ANALYZE eventing.events")
         return self.populated
 
     # -- rebuild ----------------------------------------------------------------------
