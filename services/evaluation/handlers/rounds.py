@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import secrets
+import time
 import uuid
 from collections.abc import Callable
 
@@ -48,9 +49,9 @@ from services.evaluation.domain.events import (
 from services.evaluation.domain.tally import Choice
 from services.evaluation.handlers.base import SERVICE, Answer, EvaluationBase
 
-SHARDS = 16
+SHARDS = 32
 ANONYMOUS = "anonymous"
-VOTE_RETRIES = 8
+VOTE_RETRIES = 40  # a shard taken by other votes meanwhile: reload, try again
 
 
 def box_stream(round_id: str, box: int) -> str:
@@ -158,7 +159,10 @@ class RoundHandlers(EvaluationBase):
                 repo.save(shard, ctx)
                 break
             except WrongExpectedVersion:
-                shard = self._shard(shard.id)  # another vote or the close came first
+                # another vote or the close came first; a little jitter so the
+                # same voters do not collide again at once
+                time.sleep(random.uniform(0, 0.003))
+                shard = self._shard(shard.id)
         else:  # pragma: no cover - only under extreme contention on one shard
             raise Conflict(reason="the roll was busy; the vote was not counted")
         return {"round_id": d.round_id, "voted": True, "on": on.isoformat()}
