@@ -112,12 +112,23 @@ def readmodel_db() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def module_amqp_uri() -> Iterator[str]:
+    """A vhost of one module: its durable event queues, and what is left in them
+    when its services stop, go with it (never into the next module's services)."""
+    vhost = f"evtest_{RUN_ID}_{uuid.uuid4().hex[:6]}"
+    _rabbitmqctl("add_vhost", vhost)
+    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    yield f"amqp://guest:guest@{AMQP_HOST}/{quote(vhost, safe='')}"
+    _rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture(scope="module")
 def system(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     module_store_db: str,
     module_readmodel_db: str,
-    amqp_uri: str,
+    module_amqp_uri: str,
 ) -> Iterator[object]:
     """The whole system for HTTP tests (tests.support.gateway), started once per
     module: the services by `nameko run`, the gateway, the projector. A module may
@@ -130,7 +141,7 @@ def system(
         tmp_path_factory.mktemp(name),
         module_store_db,
         module_readmodel_db,
-        amqp_uri,
+        module_amqp_uri,
         **options,
     ) as started:
         yield started

@@ -19,6 +19,13 @@ from tests.support.nameko_run import NamekoServices
 from tests.support.processes import Processes
 
 
+@pytest.fixture(scope="module")
+def amqp_uri(module_amqp_uri: str) -> str:
+    """End-to-end modules get a vhost each: a relay of one module must never feed
+    its events to the durable queues another module's services left behind."""
+    return module_amqp_uri
+
+
 @pytest.fixture
 def nameko_services(
     processes: Processes,  # noqa: F811 - the fixture imported above

@@ -32,9 +32,8 @@ run the module as a whole (a phase whose predecessor failed is skipped).
 from __future__ import annotations
 
 import time
-import uuid
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -42,8 +41,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.support.gateway import Answer, Http, System, start_system
-from tests.support.processes import Processes, free_port
+from tests.support.gateway import Answer, Http, System
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
@@ -79,41 +77,9 @@ YEAR: dict[str, Any] = {}
 FETCHED: list[tuple[str, Any]] = []
 
 
-@pytest.fixture(scope="module")
-def system(
-    tmp_path_factory: pytest.TempPathFactory,
-    module_store_db: str,
-    module_readmodel_db: str,
-    amqp_uri: str,
-) -> Iterator[System]:
-    directory = tmp_path_factory.mktemp("campaign-year")
-    processes = Processes(directory)
-    try:
-        system, cluster = start_system(
-            processes,
-            directory,
-            module_store_db,
-            module_readmodel_db,
-            amqp_uri,
-            projector=True,
-        )
-        try:
-            # start_system runs no relay; the services' event queues exist by now
-            # (each service has started), so nothing the relay publishes is lost.
-            processes.python(
-                "relay",
-                ["-m", "eventing", "relay", "--name", f"relay_{uuid.uuid4().hex[:8]}"],
-                {
-                    "EVENTSTORE_URI": module_store_db,
-                    "AMQP_URI": amqp_uri,
-                    "RELAY_METRICS_PORT": str(free_port()),
-                },
-            )
-            yield system
-        finally:
-            cluster.stop()
-    finally:
-        processes.stop_all()
+# the whole system (tests/conftest.py) with a relay: notices and ledger items
+# come from other services' events
+GATEWAY_SYSTEM = {"relay": True}
 
 
 # -- helpers ------------------------------------------------------------------------

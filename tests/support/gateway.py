@@ -8,6 +8,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -184,6 +185,7 @@ def start_system(
         "publicity",
     ),
     projector: bool = False,
+    relay: bool = False,
 ) -> tuple[System, ClusterRpcProxy]:
     for service in services:
         migrations = SERVICES / service / "migrations"
@@ -195,6 +197,16 @@ def start_system(
     for name in services:
         nameko.start(f"services.{name}.service", f"rpc-{name}")
     gateway, base = start_gateway(processes, store_db, readmodel_db, amqp_uri, tmp_path)
+    if relay:  # after the services: their event queues exist, nothing is lost
+        processes.python(
+            "relay",
+            ["-m", "eventing", "relay", "--name", f"relay_{uuid.uuid4().hex[:8]}"],
+            {
+                "EVENTSTORE_URI": store_db,
+                "AMQP_URI": amqp_uri,
+                "RELAY_METRICS_PORT": str(free_port()),
+            },
+        )
     if projector:
         processes.python(
             "projector",
