@@ -71,14 +71,12 @@ def campaign_overview(
     chosen = q.choose_sort(sort, SORTS, "-year")
     size = q.check_limit(limit)
     day = q.today_in_zone(today)
-    scope = q.scoped_bureau(scope, given.pop("bureau_id", None))
-    where = q.Where()
-    condition, params = scope.where()
-    where.add(condition, *params)
+    wanted = given.get("bureau_id")  # a district caller's narrowing, in the key
+    where = q.scoped_where(scope, given)
     if "year" in given:
         where.add("year = %s", given["year"])
     read = [NAME, "ledger_board", "complaint_queue"]
-    key = (scope.bureau_id, q.frozen(given), chosen.name, cursor, size, day,
+    key = (scope.bureau_id, wanted, q.frozen(given), chosen.name, cursor, size, day,
            q.positions(conn, *read))  # fmt: skip
     cached = CACHE.get(conn, key)
     if cached is not None:

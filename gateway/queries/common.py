@@ -15,7 +15,7 @@ import copy
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -78,6 +78,31 @@ class Page:
             "next_cursor": self.next_cursor,
             "position": self.position,
         }
+
+
+def scoped_where(scope: Scope, given: dict[str, Any]) -> Where:
+    """A query's conditions, starting with its scope (narrowed by the `bureau_id`
+    filter a district caller may give, which is taken out of `given`)."""
+    narrowed = scoped_bureau(scope, given.pop("bureau_id", None))
+    where = Where()
+    condition, params = narrowed.where()
+    where.add(condition, *params)
+    return where
+
+
+def match(
+    where: Where,
+    given: Mapping[str, Any],
+    equals: Iterable[str] = (),
+    any_of: Iterable[str] = (),
+) -> None:
+    """Equality filters (`column = value`) and list filters (`column = ANY(list)`)."""
+    for name in equals:
+        if name in given:
+            where.add(sql.SQL("{} = %s").format(sql.Identifier(name)), given[name])
+    for name in any_of:
+        if name in given:
+            where.add(sql.SQL("{} = ANY(%s)").format(sql.Identifier(name)), given[name])
 
 
 def scoped_bureau(scope: Scope, wanted: str | None) -> Scope:

@@ -76,16 +76,8 @@ def complaint_queue(
     chosen = q.choose_sort(sort, SORTS, "due")
     size = q.check_limit(limit)
     day = q.today_in_zone(today)
-    scope = q.scoped_bureau(scope, given.pop("bureau_id", None))
-    where = q.Where()
-    condition, params = scope.where()
-    where.add(condition, *params)
-    for name in EQUALS:
-        if name in given:
-            where.add(sql.SQL("{} = %s").format(sql.Identifier(name)), given[name])
-    for name in ANY_OF:
-        if name in given:
-            where.add(sql.SQL("{} = ANY(%s)").format(sql.Identifier(name)), given[name])
+    where = q.scoped_where(scope, given)
+    q.match(where, given, EQUALS, ANY_OF)
     if "open" in given:
         where.add(IS_OPEN if given["open"] else f"NOT {IS_OPEN}")
     if "overdue" in given:

@@ -56,10 +56,7 @@ RESULT_COLUMNS = (
 
 
 def _where(scope: q.Scope, given: dict[str, Any]) -> q.Where:
-    scope = q.scoped_bureau(scope, given.pop("bureau_id", None))
-    where = q.Where()
-    condition, params = scope.where()
-    where.add(condition, *params)
+    where = q.scoped_where(scope, given)
     for name, value in given.items():
         column = sql.Identifier(name)
         if isinstance(value, list):

@@ -72,10 +72,7 @@ def ledger_board(
     chosen = q.choose_sort(sort, SORTS, "deadline")
     size = q.check_limit(limit)
     day = q.today_in_zone(today)
-    scope = q.scoped_bureau(scope, given.pop("bureau_id", None))
-    where = q.Where()
-    condition, params = scope.where()
-    where.add(condition, *params)
+    where = q.scoped_where(scope, given)
     add_item_filters(where, given, day)
     select = sql.SQL(
         COLUMNS + ", " + OVERDUE + " AS overdue, CASE WHEN " + OVERDUE
@@ -96,12 +93,7 @@ def ledger_board(
 
 def add_item_filters(where: q.Where, given: Mapping[str, Any], day: date) -> None:
     """The board's filters as SQL (shared with the unit dashboard's drill-down)."""
-    for name in EQUALS:
-        if name in given:
-            where.add(sql.SQL("{} = %s").format(sql.Identifier(name)), given[name])
-    for name in ANY_OF:
-        if name in given:
-            where.add(sql.SQL("{} = ANY(%s)").format(sql.Identifier(name)), given[name])
+    q.match(where, given, EQUALS, ANY_OF)
     if "overdue" in given:
         where.add(
             OVERDUE if given["overdue"] else f"NOT COALESCE({OVERDUE}, false)", day

@@ -43,10 +43,7 @@ def publicity_compliance(
     """Decided quota periods visible to `scope`: met or missed, and why."""
     given = q.parse_filters(filters, FILTERS)
     chosen = q.choose_sort(sort, SORTS, "-period_end")
-    scope = q.scoped_bureau(scope, given.pop("bureau_id", None))
-    where = q.Where()
-    condition, params = scope.where()
-    where.add(condition, *params)
+    where = q.scoped_where(scope, given)
     if "unit_id" in given:
         where.add("unit_id = %s", given["unit_id"])
     for name in ("kind", "period_type"):

@@ -120,10 +120,8 @@ def unit_dashboard(
     chosen = q.choose_sort(sort, SORTS, "code")
     size = q.check_limit(limit)
     day = q.today_in_zone(today)
-    scope = q.scoped_bureau(scope, given.pop("bureau_id", None))
-    where = q.Where()
-    condition, params = scope.where()
-    where.add(condition, *params)
+    wanted = given.get("bureau_id")  # a district caller's narrowing, in the key
+    where = q.scoped_where(scope, given)
     if "unit_id" in given:
         where.add("unit_id = %s", given["unit_id"])
     if "kind" in given:
@@ -132,7 +130,7 @@ def unit_dashboard(
         where.add("service_window = %s", given["service_window"])
     sections = _sections(conn)
     read = ["org_chart", *(SECTIONS[name][2] for name in sections)]
-    key = (scope.bureau_id, q.frozen(given), chosen.name, cursor, size, day,
+    key = (scope.bureau_id, wanted, q.frozen(given), chosen.name, cursor, size, day,
            q.positions(conn, *read))  # fmt: skip
     cached = CACHE.get(conn, key)
     if cached is not None:
