@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from eventing.aggregate import CommandContext
-from services.common.errors import NotFound
+from services.common.errors import InvalidInput, NotFound
 from services.ledger import commands as c
 from services.ledger import views
 from services.ledger.domain import (
@@ -213,6 +213,8 @@ class ItemHandlers(LedgerBase):
         if cmd.verdict is Verdict.VERIFIED:
             on = cmd.verified_on
             assert on is not None  # the command requires it for a verification
+            if on > self.today():  # 销号 is recorded when done, never ahead
+                raise InvalidInput(fields={"verified_on": "out_of_range"})
             return self._on_item(
                 cmd.item_id,
                 lambda i: i.verify(actor, by_office, on, now, cmd.remarks),

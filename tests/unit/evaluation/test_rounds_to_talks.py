@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from services.common.errors import InvalidInput
 from services.evaluation import commands as c
 from services.evaluation.domain.errors import TalkAlreadyHeld, TalkOfYourOwn
 from tests.unit.evaluation.factory import (
@@ -174,11 +175,12 @@ class TestTalks:
         world = World()
         late = self.require(world)
         held = self.require(world)
+        world.clock.now += timedelta(days=8)  # 10 November
         world.handlers.hold_talk(
             c.HoldTalk(held["talk_id"], date(2026, 11, 10), "谈话记录…"), OFFICE
         )
         assert world.handlers.mark_overdue_talks()["marked_overdue"] == []
-        world.clock.now += timedelta(days=15)
+        world.clock.now += timedelta(days=7)
         assert world.handlers.mark_overdue_talks()["marked_overdue"] == [
             late["talk_id"]
         ]
@@ -194,6 +196,11 @@ class TestTalks:
     def test_a_held_talk_records_when_and_what_and_cannot_be_held_again(self):
         world = World()
         talk = self.require(world)
+        with pytest.raises(InvalidInput):  # 2 November: not held on the 5th yet
+            world.handlers.hold_talk(
+                c.HoldTalk(talk["talk_id"], date(2026, 11, 5), "谈话记录…"), OFFICE
+            )
+        world.clock.now += timedelta(days=4)
         held = world.handlers.hold_talk(
             c.HoldTalk(talk["talk_id"], date(2026, 11, 5), "谈话记录…"), OFFICE
         )

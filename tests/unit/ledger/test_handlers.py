@@ -13,7 +13,7 @@ from eventing.aggregate import CommandContext
 from eventing.consumer import caused_by
 from eventing.events import Envelope, Metadata
 from eventing.store.memory import MemoryEventStore
-from services.common.errors import NotFound
+from services.common.errors import InvalidInput, NotFound
 from services.complaints.domain import registry as complaints_registry
 from services.complaints.domain.events import ComplaintSubstantiated
 from services.complaints.domain.model import Category as ComplaintCategory
@@ -128,7 +128,7 @@ def submit(handlers: LedgerHandlers, item_id: str, ctx: CommandContext = AS_OFFI
 def verify(handlers: LedgerHandlers, item_id: str, ctx: CommandContext, **fields: Any):
     payload = {"item_id": item_id, "verdict": "verified", **fields}
     if payload["verdict"] == "verified":
-        payload.setdefault("verified_on", "2026-05-20")
+        payload.setdefault("verified_on", "2026-04-10")
     return handlers.verify(c.VerifyRectification.parse(payload), ctx)
 
 
@@ -254,6 +254,15 @@ class TestSupervisingLeader:
 
 
 class TestVerification:
+    def test_an_item_is_not_closed_on_a_day_still_to_come(self, handlers):
+        item_id = open_item(handlers)
+        plan(handlers, item_id)
+        submit(handlers, item_id)
+        with pytest.raises(InvalidInput) as refused:
+            verify(handlers, item_id, AS_LEADER, verified_on="2026-04-11")
+        assert refused.value.details["fields"] == {"verified_on": "out_of_range"}
+        assert verify(handlers, item_id, AS_LEADER)["state"] == "closed"
+
     def test_the_supervising_leader_closes_the_item(self, handlers):
         item_id = open_item(handlers)
         plan(handlers, item_id)
@@ -263,7 +272,7 @@ class TestVerification:
             **closed,
             "state": "closed",
             "verifier_id": COMMITTEE,
-            "verified_on": "2026-05-20",
+            "verified_on": "2026-04-10",
         }
         with pytest.raises(ItemClosed):
             handlers.add_measure(
@@ -353,12 +362,16 @@ class TestFromComplaints:
         [opened] = store.read_stream(f"ledger_item-{item_id_for_complaint('c42')}")
         assert opened.causation_id == envelope.event_id
 
-    def test_the_item_is_rectified_and_closed_like_any_other(self, handlers, store):
+    def test_the_item_is_rectified_and_closed_like_any_other(
+        self, handlers, store, clock
+    ):
         deliver(handlers, substantiated(store))
         item_id = item_id_for_complaint("c42")
         plan(handlers, item_id)
         submit(handlers, item_id)
-        assert verify(handlers, item_id, AS_LEADER)["state"] == "closed"
+        clock.advance(10)  # found on 12 April: closed on the 20th
+        closed = verify(handlers, item_id, AS_LEADER, verified_on="2026-04-20")
+        assert closed["state"] == "closed"
 
 
 class TestEscalation:

@@ -127,12 +127,12 @@ class TestEntrypoints:
                 {
                     "item_id": item_id,
                     "verdict": "verified",
-                    "verified_on": "2026-05-20",
+                    "verified_on": "2026-04-10",
                 },
                 {"bureau_id": "zjj", "actor": "zjj.2005"},
             )
         closed = service.verify_rectification(
-            {"item_id": item_id, "verdict": "verified", "verified_on": "2026-05-20"},
+            {"item_id": item_id, "verdict": "verified", "verified_on": "2026-04-10"},
             LEADER,
         )
         assert closed["state"] == "closed"
