@@ -9,6 +9,7 @@ from types import ModuleType
 from typing import Any, TypeVar
 
 from nameko.exceptions import deserialize_to_instance
+from nameko.rpc import RpcProxy
 
 from eventing import errors as eventing_errors
 from eventing.errors import (
@@ -71,14 +72,56 @@ class RpcTimedOut(Exception):
     queue still there: Nameko's own proxy would wait forever)."""
 
 
-def call_bounded(method: Any, *args: Any, seconds: float = 10.0) -> Any:
+def call_bounded(method: Any, *args: Any, seconds: float = 10.0, **kwargs: Any) -> Any:
     """Call a Nameko RPC method proxy (`self.ledger.get_indicators`) and wait for
     its answer at most `seconds`; RpcTimedOut past that."""
     import eventlet
 
-    reply = method.call_async(*args)
+    reply = method.call_async(*args, **kwargs)
     try:
         with eventlet.Timeout(seconds):
             return reply.result()
     except eventlet.Timeout:
         raise RpcTimedOut(f"no answer within {seconds:g} s") from None
+
+
+class BoundedRpcProxy(RpcProxy):  # type: ignore[misc]
+    """`organization = BoundedRpcProxy("organization")`: Nameko's RpcProxy whose
+    calls wait at most `seconds` for the answer, then raise Unavailable (a typed
+    503 for whoever called this service), instead of waiting forever for a service
+    that took the call and went away."""
+
+    def __init__(self, target_service: str, seconds: float = 15.0, **options: Any):
+        super().__init__(target_service, **options)
+        self.seconds = seconds
+
+    def get_dependency(self, worker_ctx: Any) -> _BoundedService:
+        return _BoundedService(
+            super().get_dependency(worker_ctx), self.target_service, self.seconds
+        )
+
+
+class _BoundedService:
+    def __init__(self, proxy: Any, name: str, seconds: float) -> None:
+        self._proxy = proxy
+        self._name = name
+        self._seconds = seconds
+
+    def __getattr__(self, method: str) -> _BoundedMethod:
+        return _BoundedMethod(getattr(self._proxy, method), self._name, self._seconds)
+
+
+class _BoundedMethod:
+    def __init__(self, method: Any, service: str, seconds: float) -> None:
+        self._method = method
+        self._service = service
+        self._seconds = seconds
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return call_bounded(self._method, *args, seconds=self._seconds, **kwargs)
+        except RpcTimedOut:
+            raise Unavailable(service=self._service) from None
+
+    def call_async(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method.call_async(*args, **kwargs)

@@ -22,7 +22,7 @@ from eventing.config import Settings
 from eventing.nameko import ClockProvider, CommandMetrics, EventStoreProvider
 from services.common.context import command_context
 from services.common.errors import InvalidInput
-from services.common.rpc import deserializable, translated
+from services.common.rpc import BoundedRpcProxy, deserializable, translated
 from services.common.timers import configured_timer
 from services.common.validation import Check
 from services.evaluation import commands as c
@@ -76,7 +76,7 @@ class EvaluationService:
     clock = ClockProvider()
     keys = BallotKeysProvider()
     metrics = CommandMetrics()
-    organization = RpcProxy("organization")
+    organization = BoundedRpcProxy("organization")
     ledger = RpcProxy("ledger")
     complaints = RpcProxy("complaints")
     publicity = RpcProxy("publicity")

@@ -16,14 +16,14 @@ from datetime import datetime
 from typing import Any
 
 from nameko.events import event_handler
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 
 from eventing.consumer import caused_by, idempotent
 from eventing.events import Envelope
 from eventing.nameko import ClockProvider, CommandMetrics, EventStoreProvider
 from services.common.context import command_context
 from services.common.errors import InvalidInput
-from services.common.rpc import deserializable, translated
+from services.common.rpc import BoundedRpcProxy, deserializable, translated
 from services.common.timers import configured_timer
 from services.common.validation import Check
 from services.ledger import campaign_commands as cc
@@ -64,7 +64,7 @@ class LedgerService:
     store = EventStoreProvider()
     clock = ClockProvider()
     metrics = CommandMetrics()
-    organization = RpcProxy("organization")
+    organization = BoundedRpcProxy("organization")
 
     @property
     def handlers(self) -> LedgerHandlers:

@@ -15,12 +15,12 @@ from dataclasses import replace
 from typing import Any
 
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 
 from eventing.nameko import ClockProvider, CommandMetrics, EventStoreProvider
 from services.common.context import command_context
 from services.common.errors import NotFound
-from services.common.rpc import deserializable, translated
+from services.common.rpc import BoundedRpcProxy, deserializable, translated
 from services.common.validation import Check
 from services.publicity import commands as c
 from services.publicity import consumers
@@ -54,7 +54,7 @@ class PublicityService(consumers.PublicityConsumers):
     clock = ClockProvider()
     metrics = CommandMetrics()
     config = Config()
-    organization = RpcProxy("organization")
+    organization = BoundedRpcProxy("organization")
 
     @property
     def handlers(self) -> PublicityHandlers:
