@@ -33,6 +33,7 @@ from gateway.api.errors import unauthenticated
 ACCESS_TTL_SECONDS = 900
 REFRESH_TTL_SECONDS = 7 * 24 * 3600
 ISSUER = "rectification-gateway"
+VERIFIED_CACHE = 4096  # tokens remembered as verified (per gateway process)
 
 # Every role there is; the endpoint table says which of them may call what.
 ROLES = (
@@ -113,6 +114,7 @@ class TokenSigner:
     secret: bytes
     access_ttl: int = ACCESS_TTL_SECONDS
     clock: Any = field(default=time.time)
+    _verified: dict[str, Principal] = field(default_factory=dict, repr=False)
 
     def issue(self, principal: Principal) -> tuple[str, Principal]:
         now = int(self.clock())
@@ -140,6 +142,21 @@ class TokenSigner:
         )
 
     def verify(self, token: str) -> Principal:
+        """The token's principal. A token already verified is taken from a small
+        cache until it expires (signature and claims were checked the first time;
+        revocation is checked per request elsewhere)."""
+        known = self._verified.get(token)
+        if known is not None:
+            if (known.expires_at or 0) + 5 >= self.clock():
+                return known
+            self._verified.pop(token, None)
+        principal = self._decode(token)
+        if len(self._verified) >= VERIFIED_CACHE:
+            self._verified.clear()
+        self._verified[token] = principal
+        return principal
+
+    def _decode(self, token: str) -> Principal:
         try:
             claims = jwt.decode(
                 token,
@@ -153,6 +170,8 @@ class TokenSigner:
             raise unauthenticated("token_expired") from None
         except jwt.PyJWTError:
             raise unauthenticated("token_invalid") from None
+        if int(claims["exp"]) + 5 < self.clock():  # this signer's clock decides
+            raise unauthenticated("token_expired")
         return Principal(
             username=str(claims["sub"]),
             bureau_id=claims.get("bureau"),

@@ -11,7 +11,6 @@ their names are re-exported here so a query needs one import (`common as q`).
 
 from __future__ import annotations
 
-import copy
 import threading
 import time
 from collections import OrderedDict
@@ -157,13 +156,27 @@ class PageCache:
             page = self._pages.get((_database(conn), key))
             if page is not None:
                 self._pages.move_to_end((_database(conn), key))
-        return copy.deepcopy(page)
+        return None if page is None else _copied_page(page)
 
     def put(self, conn: Connection, key: Hashable, page: Page) -> None:
         with self._lock:
-            self._pages[(_database(conn), key)] = copy.deepcopy(page)
+            self._pages[(_database(conn), key)] = _copied_page(page)
             while len(self._pages) > self.size:
                 self._pages.popitem(last=False)
+
+
+def _copied(value: Any) -> Any:
+    """A copy of JSON-like data (dicts, lists, scalars): what deepcopy does for
+    these rows, at a fraction of its cost (it was a quarter of a cached answer)."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    return value
+
+
+def _copied_page(page: Page) -> Page:
+    return Page(_copied(page.items), page.next_cursor, page.position)
 
 
 def _database(conn: Connection) -> tuple[str, int, str]:

@@ -1,0 +1,52 @@
+"""Access tokens: signed, expiring, and a verified one remembered only until it
+expires."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from gateway.api.auth import Principal, TokenSigner
+from gateway.api.errors import ApiError
+
+WHO = Principal("office01", "b01", frozenset({"leading_group_office"}), "b01.001002")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = time.time()  # PyJWT checks iat and exp on the real clock
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_token_verifies_to_its_principal_again_and_again() -> None:
+    signer = TokenSigner(b"k" * 32, clock=Clock())
+    token, issued = signer.issue(WHO)
+    for _ in range(3):
+        principal = signer.verify(token)
+        assert (principal.username, principal.bureau_id, principal.roles) == (
+            "office01",
+            "b01",
+            frozenset({"leading_group_office"}),
+        )
+        assert principal.token_id == issued.token_id
+
+
+def test_a_remembered_token_still_expires() -> None:
+    clock = Clock()
+    signer = TokenSigner(b"k" * 32, access_ttl=60, clock=clock)
+    token, _ = signer.issue(WHO)
+    signer.verify(token)
+    clock.now += 120
+    with pytest.raises(ApiError) as refused:
+        signer.verify(token)
+    assert refused.value.details == {"reason": "token_expired"}
+
+
+def test_another_key_s_token_is_refused() -> None:
+    token, _ = TokenSigner(b"a" * 32).issue(WHO)
+    with pytest.raises(ApiError) as refused:
+        TokenSigner(b"b" * 32).verify(token)
+    assert refused.value.details == {"reason": "token_invalid"}
