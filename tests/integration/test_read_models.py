@@ -413,8 +413,8 @@ class TestDashboardCache:
         b.ledger_item(store, "zjj", "zjj.u1")
         project(store, readmodel_db)
         first = unit_dashboard(conn, ZJJ, today=TODAY)
-        first.items[0]["ledger"]["found"] = 99  # a caller's change stays its own
-        assert unit_dashboard(conn, ZJJ, today=TODAY).items[0]["ledger"]["found"] == 1
+        assert first.items[0]["ledger"]["found"] == 1
+        assert unit_dashboard(conn, ZJJ, today=TODAY) is first  # from the cache
         overview = campaign_overview(conn, ZJJ, today=TODAY)
         assert overview.items[0]["counts"]["ledger"]["total"] == 1
         b.ledger_item(store, "zjj", "zjj.u1")
