@@ -18,7 +18,8 @@ from werkzeug.wrappers import Request
 from eventing.store.memory import MemoryEventStore
 from gateway.api.app import Api, Call
 from gateway.api.auth import Principal, TokenSigner
-from gateway.api.catalogue import DISTRICT, OFFICE, local, routes
+from gateway.api.catalogue import routes
+from gateway.api.catalogue.base import DISTRICT, OFFICE, local
 from gateway.api.errors import ApiError
 from gateway.api.routes import Route, Router
 from gateway.exports import (
