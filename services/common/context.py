@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from eventing.aggregate import CommandContext
+from services.common.errors import InvalidInput, NotFound
 from services.common.validation import Check
 
 
@@ -38,3 +39,17 @@ def command_context(raw: Any) -> CommandContext:
         expected_stream=stream or None,
         expected_version=version,
     )
+
+
+def bureau_of(ctx: CommandContext) -> str:
+    """The caller's bureau; a command without one finds nothing."""
+    if not ctx.bureau_id:
+        raise NotFound(kind="bureau", id="")
+    return ctx.bureau_id
+
+
+def actor_of(ctx: CommandContext) -> str:
+    """Who acts; every command names them."""
+    if not ctx.actor:
+        raise InvalidInput(fields={"context.actor": "required"})
+    return ctx.actor

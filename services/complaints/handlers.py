@@ -23,7 +23,8 @@ from eventing.aggregate import (
 )
 from eventing.errors import WrongExpectedVersion
 from eventing.store.base import EventStore
-from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.context import actor_of, bureau_of
+from services.common.errors import Conflict, NotFound
 from services.complaints import commands as c
 from services.complaints import views
 from services.complaints.blobs import BlobStore, MemoryBlobStore
@@ -137,17 +138,9 @@ class ComplaintHandlers:
 
     # -- loading within the caller's bureau ---------------------------------------
 
-    @staticmethod
-    def _bureau_of(ctx: CommandContext) -> str:
-        if not ctx.bureau_id:
-            raise NotFound(kind="bureau", id="")
-        return ctx.bureau_id
+    _bureau_of = staticmethod(bureau_of)
 
-    @staticmethod
-    def _actor(ctx: CommandContext) -> str:
-        if not ctx.actor:
-            raise InvalidInput(fields={"context.actor": "required"})
-        return ctx.actor
+    _actor = staticmethod(actor_of)
 
     def _complaint(self, complaint_id: str, ctx: CommandContext) -> Complaint:
         complaint = self.complaints.load(complaint_id)

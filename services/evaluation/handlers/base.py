@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from eventing.aggregate import CommandContext, Repository
 from eventing.events import Envelope
 from eventing.store.base import EventStore
-from services.common.errors import InvalidInput, NotFound
+from services.common.context import actor_of, bureau_of
+from services.common.errors import NotFound
 from services.complaints.domain.deadlines import ChineseWorkCalendar, add_working_days
 from services.evaluation.domain import (
     EvaluationRound,
@@ -143,17 +144,9 @@ class EvaluationBase:
         """A setting as an exact number: 0.30 is 3/10, not the float."""
         return Fraction(str(value))
 
-    @staticmethod
-    def bureau_of(ctx: CommandContext) -> str:
-        if not ctx.bureau_id:
-            raise NotFound(kind="bureau", id="")
-        return ctx.bureau_id
+    bureau_of = staticmethod(bureau_of)
 
-    @staticmethod
-    def actor_of(ctx: CommandContext) -> str:
-        if not ctx.actor:
-            raise InvalidInput(fields={"context.actor": "required"})
-        return ctx.actor
+    actor_of = staticmethod(actor_of)
 
     def round_in_bureau(self, round_id: str, ctx: CommandContext) -> EvaluationRound:
         found = self.rounds.load(round_id)

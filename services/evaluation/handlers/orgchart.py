@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from services.common.errors import NotFound
+from services.common.organization import OrganizationRpc
 
 ORG_ACTOR = "service:evaluation"
 
@@ -65,15 +66,10 @@ class MemoryOrgChart:
         return self.settings.get((bureau_id, year))
 
 
-class RpcOrgChart:
+class RpcOrgChart(OrganizationRpc):
     """The port over a Nameko RPC proxy to the organization service."""
 
-    def __init__(self, organization: Any) -> None:
-        self.organization = organization
-
-    @staticmethod
-    def _context(bureau_id: str) -> dict[str, str]:
-        return {"bureau_id": bureau_id, "actor": ORG_ACTOR}
+    actor = ORG_ACTOR
 
     def unit(self, bureau_id: str, unit_id: str) -> UnitFacts | None:
         try:

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from eventing.aggregate import Aggregate, CommandContext, Repository
 from eventing.events import Envelope
 from eventing.store.base import EventStore
-from services.common.errors import InvalidInput, NotFound
+from services.common.context import actor_of, bureau_of
+from services.common.errors import NotFound
 from services.ledger.domain import (
     EscalationPolicy,
     InspectionTour,
@@ -75,17 +76,9 @@ class LedgerBase:
         """The campaign's `ledger.*` settings; defaults 30 days, [7, 14]."""
         return EscalationPolicy.from_settings(settings or {})
 
-    @staticmethod
-    def _bureau_of(ctx: CommandContext) -> str:
-        if not ctx.bureau_id:
-            raise NotFound(kind="bureau", id="")
-        return ctx.bureau_id
+    _bureau_of = staticmethod(bureau_of)
 
-    @staticmethod
-    def _actor(ctx: CommandContext) -> str:
-        if not ctx.actor:
-            raise InvalidInput(fields={"context.actor": "required"})
-        return ctx.actor
+    _actor = staticmethod(actor_of)
 
     # -- loading within the caller's bureau ---------------------------------------
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from services.common.errors import NotFound
+from services.common.organization import OrganizationRpc
 
 ORG_ACTOR = "service:ledger"
 
@@ -116,21 +117,10 @@ class MemoryOrgChart:
         return self.settings.get((bureau_id, year))
 
 
-class RpcOrgChart:
+class RpcOrgChart(OrganizationRpc):
     """The port over a Nameko RPC proxy to the organization service."""
 
-    def __init__(self, organization: Any) -> None:
-        self.organization = organization
-
-    @staticmethod
-    def _context(bureau_id: str) -> dict[str, str]:
-        return {"bureau_id": bureau_id, "actor": ORG_ACTOR}
-
-    def _bureau(self, bureau_id: str) -> dict[str, Any]:
-        answer: dict[str, Any] = self.organization.get_bureau(
-            {}, self._context(bureau_id)
-        )
-        return answer
+    actor = ORG_ACTOR
 
     def person(self, bureau_id: str, person_id: str) -> PersonFacts | None:
         try:

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 from eventing.aggregate import Aggregate, CommandContext, Repository
 from eventing.events import Envelope
 from eventing.store.base import EventStore
-from services.common.errors import InvalidInput, NotFound
+from services.common.context import actor_of, bureau_of
+from services.common.errors import NotFound
 from services.publicity.domain import (
     Article,
     BoardListing,
@@ -59,17 +60,9 @@ class PublicityBase:
         self.commendations = Repository(store, registry, Commendation, SERVICE)
         self.listings = Repository(store, registry, BoardListing, SERVICE)
 
-    @staticmethod
-    def _bureau_of(ctx: CommandContext) -> str:
-        if not ctx.bureau_id:
-            raise NotFound(kind="bureau", id="")
-        return ctx.bureau_id
+    _bureau_of = staticmethod(bureau_of)
 
-    @staticmethod
-    def _actor(ctx: CommandContext) -> str:
-        if not ctx.actor:
-            raise InvalidInput(fields={"context.actor": "required"})
-        return ctx.actor
+    _actor = staticmethod(actor_of)
 
     def _office_only(self, ctx: CommandContext, zh: str, en: str) -> str:
         """The actor, if in the leading group office (or the leading group)."""

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from services.common.errors import NotFound
+from services.common.organization import OrganizationRpc
 
 ORG_ACTOR = "service:publicity"
 
@@ -99,21 +100,10 @@ class MemoryOrgChart:
         return self.names.get(person_id)
 
 
-class RpcOrgChart:
+class RpcOrgChart(OrganizationRpc):
     """The port over a Nameko RPC proxy to the organization service."""
 
-    def __init__(self, organization: Any) -> None:
-        self.organization = organization
-
-    @staticmethod
-    def _context(bureau_id: str) -> dict[str, str]:
-        return {"bureau_id": bureau_id, "actor": ORG_ACTOR}
-
-    def _bureau(self, bureau_id: str) -> dict[str, Any]:
-        answer: dict[str, Any] = self.organization.get_bureau(
-            {}, self._context(bureau_id)
-        )
-        return answer
+    actor = ORG_ACTOR
 
     def unit(self, bureau_id: str, unit_id: str) -> UnitFacts | None:
         try:
