@@ -30,7 +30,7 @@ from typing import Any
 
 import jwt
 
-from benchmarks.gateway import Client, _threads, _url, p99
+from benchmarks.gateway import Client, _sibling, _threads, _url, p99
 from benchmarks.measure import Comparison
 from benchmarks.reads import ReadBench
 from benchmarks.settings import Sizes
@@ -64,7 +64,7 @@ class ViewsBench:
         self.sizes = sizes
         self.store_db = store_db
         self.store_url = _url(store_db)
-        self.readmodel = _sibling_url(self.store_url, "_rm")
+        self.readmodel = _url(_sibling(store_db, "_rm"))
         ensure_database(self.readmodel)
         migrate_tracking(self.readmodel)
         self.store = PostgresEventStore(self.store_url, pool_size=4, notify=False)
@@ -282,8 +282,3 @@ class ViewsBench:
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError("gateway did not start:\n" + log.read_text()[-2000:])
-
-
-def _sibling_url(url: str, suffix: str) -> str:
-    head, name = url.rsplit("/", 1)
-    return f"{head}/{name}{suffix}"

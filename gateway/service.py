@@ -13,7 +13,6 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-import eventlet
 from nameko.extensions import DependencyProvider
 from nameko.rpc import MethodProxy, RpcProxy
 from nameko.web.handlers import HttpRequestHandler, http
@@ -37,7 +36,7 @@ from gateway.api.views import VIEWS, Views
 from gateway.readiness import Readiness
 from gateway.wakeup import HubWakeup
 from services.common.errors import Unavailable
-from services.common.rpc import deserializable
+from services.common.rpc import RpcTimedOut, call_bounded, deserializable
 from services.complaints.domain import errors as complaint_errors
 from services.complaints.protection import errors as protection_errors
 from services.evaluation.domain import errors as evaluation_errors
@@ -122,11 +121,14 @@ class Services(RpcProxy):  # type: ignore[misc]
             service: str, method: str, payload: dict[str, Any], context: dict[str, Any]
         ) -> dict[str, Any]:
             proxy = MethodProxy(worker_ctx, service, method, listener, **options)
-            reply = proxy.call_async(payload=payload, context=context)
             try:
-                with eventlet.Timeout(self.timeout_seconds):
-                    result: dict[str, Any] = reply.result()
-            except eventlet.Timeout:
+                result: dict[str, Any] = call_bounded(
+                    proxy,
+                    payload=payload,
+                    context=context,
+                    seconds=self.timeout_seconds,
+                )
+            except RpcTimedOut:
                 raise timeout() from None
             except Exception as error:
                 if type(error).__name__ == "UnknownService":
