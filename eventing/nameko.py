@@ -26,6 +26,7 @@ from nameko.rpc import Rpc
 
 from eventing import health, logs, metrics
 from eventing.config import Settings
+from eventing.heap import freeze_startup_heap
 from eventing.store import EventStore, open_store
 
 
@@ -186,6 +187,7 @@ class CommandMetrics(DependencyProvider):  # type: ignore[misc]
 
     def start(self) -> None:
         _Endpoint.acquire(self.container)
+        freeze_startup_heap()  # every dependency is set up by now
 
     def stop(self) -> None:
         _Endpoint.release()

@@ -418,11 +418,20 @@ class Api:
 # -- helpers ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """An answer already encoded as UTF-8 JSON (a cached page, encoded once)."""
+
+    body: bytes
+
+
 def json_response(
     status: int, body: Any, headers: Mapping[str, str] | None = None
 ) -> Response:
     return Response(
-        json.dumps(body, ensure_ascii=False, default=str),
+        body.body
+        if isinstance(body, Encoded)
+        else json.dumps(body, ensure_ascii=False, default=str),
         status=status,
         mimetype="application/json",
         headers=dict(headers or {}),

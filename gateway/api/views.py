@@ -17,7 +17,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from gateway.api import errors
-from gateway.api.app import Call
+from gateway.api.app import Call, Encoded
 from gateway.api.routes import QueryParam
 from gateway.queries import common as q
 from gateway.queries.campaign_overview import FILTERS as OVERVIEW_FILTERS
@@ -156,10 +156,10 @@ class Views:
     def __init__(self, pool: ConnectionPool[Any]) -> None:
         self.pool = pool
 
-    def handler(self, name: str) -> Callable[[Call], dict[str, Any]]:
+    def handler(self, name: str) -> Callable[[Call], dict[str, Any] | Encoded]:
         view = VIEWS[name]
 
-        def answer(call: Call) -> dict[str, Any]:
+        def answer(call: Call) -> dict[str, Any] | Encoded:
             try:
                 return query(call)
             except psycopg.errors.UndefinedTable:
@@ -167,7 +167,7 @@ class Views:
             except psycopg.OperationalError:
                 raise read_models_down() from None
 
-        def query(call: Call) -> dict[str, Any]:
+        def query(call: Call) -> dict[str, Any] | Encoded:
             args = dict(call.payload)
             wanted = _min_position(args.pop("min_position", None))
             paging = {key: args.pop(key, None) for key in ("cursor", "limit", "sort")}
@@ -199,11 +199,10 @@ class Views:
                         paging["cursor"],
                         limit,
                     )
-            body = page.to_dict()
-            if caught_up is not None:
-                body["caught_up"] = caught_up
             call.headers["X-Read-Position"] = str(page.position)
-            return body
+            if caught_up is None:
+                return Encoded(page.encoded())
+            return {**page.to_dict(), "caught_up": caught_up}
 
         return answer
 

@@ -11,11 +11,12 @@ their names are re-exported here so a query needs one import (`common as q`).
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -70,6 +71,9 @@ class Page:
     items: list[Row]
     next_cursor: str | None
     position: int
+    _json: list[bytes] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +81,15 @@ class Page:
             "next_cursor": self.next_cursor,
             "position": self.position,
         }
+
+    def encoded(self) -> bytes:
+        """`to_dict()` as UTF-8 JSON, encoded once: a cached dashboard page is
+        answered many times between two checkpoints."""
+        if not self._json:
+            self._json.append(
+                json.dumps(self.to_dict(), ensure_ascii=False, default=str).encode()
+            )
+        return self._json[0]
 
 
 def scoped_where(scope: Scope, given: dict[str, Any]) -> Where:
