@@ -57,6 +57,14 @@ MODULES = (
 )
 
 
+def command(module: str) -> list[str]:
+    """How `make run` starts `module`: the gateway as its workers (one per CPU
+    unless GATEWAY_WORKERS says), every other one with `nameko run`."""
+    if module == "gateway.service":
+        return [sys.executable, "-m", "gateway.workers"]
+    return [sys.executable, "-m", "nameko", "run", "--config", CONFIG, module]
+
+
 class System:
     """The processes of a gateway row (by default organization, ledger, echo and
     the gateway), on a throwaway database and vhost, with a sample chart of b01."""
@@ -100,15 +108,7 @@ class System:
             with (self.logs / f"{module}.log").open("wb") as log:
                 self.processes.append(
                     subprocess.Popen(
-                        [
-                            sys.executable,
-                            "-m",
-                            "nameko",
-                            "run",
-                            "--config",
-                            CONFIG,
-                            module,
-                        ],
+                        command(module),
                         cwd=REPO,
                         env=self.env,
                         stdout=log,
@@ -117,9 +117,8 @@ class System:
                 )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            for process in self.processes:
+            for module, process in zip(self.modules, self.processes, strict=True):
                 if process.poll() is not None:
-                    module = str(process.args[-1])  # type: ignore[index]
                     tail = (self.logs / f"{module}.log").read_text()[-2000:]
                     raise RuntimeError(f"{module} exited at start:\n{tail}")
             try:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -30,7 +29,7 @@ from typing import Any
 
 import jwt
 
-from benchmarks.gateway import Client, _sibling, _threads, _url, p99
+from benchmarks.gateway import Client, _sibling, _threads, _url, command, p99
 from benchmarks.measure import Comparison
 from benchmarks.reads import ReadBench
 from benchmarks.settings import Sizes
@@ -50,7 +49,6 @@ from services.organization.domain import registry as organization_registry
 from services.organization.domain.model import UnitKind
 
 REPO = Path(__file__).resolve().parents[1]
-CONFIG = str(REPO / "deploy" / "nameko.yaml")
 BUREAU = "b01"
 LEADER = "b01.001001"
 AT = datetime(2026, 3, 1, 9, tzinfo=UTC)
@@ -264,8 +262,7 @@ class ViewsBench:
         log = Path(tempfile.mkdtemp(prefix="bench-views-")) / "gateway.log"
         with log.open("wb") as out:
             self.gateway = subprocess.Popen(
-                [sys.executable, "-m", "nameko", "run", "--config", CONFIG,
-                 "gateway.service"],
+                command("gateway.service"),
                 cwd=REPO,
                 env=env,
                 stdout=out,

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+import os
+from collections.abc import Iterable
+
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 
 HTTP_REQUESTS = Counter(
     "gateway_http_requests_total",
@@ -20,3 +32,33 @@ HTTP_SECONDS = Histogram(
 def observe_request(route: str, method: str, status: int, seconds: float) -> None:
     HTTP_REQUESTS.labels(route, method, str(status)).inc()
     HTTP_SECONDS.labels(route, method).observe(seconds)
+
+
+def exposition() -> bytes:
+    """The text a scrape of /metrics gets. Under gateway.workers (which sets
+    PROMETHEUS_MULTIPROC_DIR) a scrape reaches one worker at random, so it answers
+    for all of them: counters and histograms summed over the workers (those that
+    exited included, so they never go back), gauges per worker (`pid` label)."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return generate_latest(REGISTRY)
+    registry = CollectorRegistry()
+    workers = multiprocess.MultiProcessCollector(registry, directory)  # type: ignore[no-untyped-call]
+    registry.register(_Declared(workers))
+    return generate_latest(registry)
+
+
+class _Declared(Collector):
+    """The gateway's families no worker has a sample of yet, without samples: the
+    multiprocess files hold only samples, and a family that is not there at all
+    looks to Prometheus (and to `absent()` in an alert) like a metric removed."""
+
+    def __init__(self, workers: Collector) -> None:
+        self.workers = workers
+
+    def collect(self) -> Iterable[Metric]:
+        present = {family.name for family in self.workers.collect()}
+        for declared in (HTTP_REQUESTS, HTTP_SECONDS):
+            for family in declared.collect():
+                if family.name not in present:
+                    yield Metric(family.name, family.documentation, family.type)

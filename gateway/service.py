@@ -18,7 +18,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import MethodProxy, RpcProxy
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from werkzeug.routing import PathConverter, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -267,8 +267,9 @@ class GatewayService:
 
     @route("GET", "/metrics")
     def metrics(self, request: Request) -> Response:
-        """Prometheus metrics of this process (text format)."""
-        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+        """Prometheus metrics (text format): this process's, or with several
+        workers (gateway.workers) all of theirs, summed."""
+        return Response(metrics.exposition(), mimetype=CONTENT_TYPE_LATEST)
 
     @route("GET", "/ready")
     def ready(self, request: Request) -> Response:

@@ -96,10 +96,20 @@ def load_secret(env: dict[str, str] | None = None, root: Path | None = None) -> 
         return Path(source["GATEWAY_TOKEN_SECRET_FILE"]).read_bytes().strip()
     path = (root or Path.cwd()) / "var" / "secrets" / "gateway-token-secret"
     if not path.exists():
+        # several gateway workers start at once: each writes its own candidate
+        # whole, then links it into place; the first link wins and every worker
+        # reads that one (never a half-written file, never two secrets)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(48))
+        candidate = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}")
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(48))
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
     return path.read_bytes().strip()
 
 

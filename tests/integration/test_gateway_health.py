@@ -33,7 +33,7 @@ class Gateway:
     process: subprocess.Popen[bytes]
 
 
-StartGateway = Callable[[dict[str, str]], Gateway]
+StartGateway = Callable[..., Gateway]
 
 
 def _get(url: str) -> tuple[int, dict[str, object]]:
@@ -49,7 +49,7 @@ def start_gateway(tmp_path: Path) -> Iterator[StartGateway]:
     """Starts `nameko run gateway.service` on a free port; its base URL once live."""
     processes: list[subprocess.Popen[bytes]] = []
 
-    def start(settings: dict[str, str]) -> Gateway:
+    def start(settings: dict[str, str], command: list[str] = COMMAND) -> Gateway:
         port = free_port()
         env = {
             **os.environ,
@@ -61,7 +61,7 @@ def start_gateway(tmp_path: Path) -> Iterator[StartGateway]:
         log = tmp_path / f"gateway-{port}.log"
         with log.open("wb") as output:
             process = subprocess.Popen(
-                COMMAND,
+                command,
                 cwd=REPO,
                 env=env,
                 stdout=output,
@@ -158,3 +158,71 @@ class TestGatewayHealth:
 
         assert returncode == 0
         assert time.monotonic() - started < 5
+
+
+WORKERS = [sys.executable, "-m", "gateway.workers"]
+
+
+def _children(pid: int) -> set[int]:
+    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    return {int(child) for child in text.split()}
+
+
+def _requests_counted(base: str) -> float:
+    with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("gateway_http_requests_total{")
+    )
+
+
+class TestGatewayWorkers:
+    """`python -m gateway.workers` (the Procfile's gateway): several processes on
+    one port, their metrics summed, a crashed one started again."""
+
+    def test_two_workers_share_the_port_their_metrics_and_survive_a_crash(
+        self, start_gateway: StartGateway, store_db: str, amqp_uri: str
+    ) -> None:
+        gateway = start_gateway(
+            {
+                "AMQP_URI": amqp_uri,
+                "EVENTSTORE_URI": store_db,
+                "READMODEL_DATABASE_URL": store_db,
+                "GATEWAY_WORKERS": "2",
+            },
+            WORKERS,
+        )
+        base, launcher = gateway.base, gateway.process
+        deadline = time.monotonic() + START_SECONDS
+        while len(_children(launcher.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        workers = _children(launcher.pid)
+        assert len(workers) == 2
+
+        for _ in range(40):  # a new connection each: the kernel spreads them
+            try:
+                urllib.request.urlopen(f"{base}/api/v1/no-such-thing", timeout=10)
+            except urllib.error.HTTPError as error:
+                assert error.code == 404
+        # every scrape, whichever worker answers it, counts all 40 requests
+        assert {_requests_counted(base) for _ in range(10)} == {40.0}
+
+        crashed = min(workers)
+        os.kill(crashed, 9)
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            now = _children(launcher.pid)
+            if len(now) == 2 and crashed not in now:
+                break
+            time.sleep(0.2)
+        replaced = _children(launcher.pid)
+        assert len(replaced) == 2 and crashed not in replaced
+        assert _get(f"{base}/health")[0] == 200
+        # the crashed worker's counts stay in the sum: counters never go back
+        assert _requests_counted(base) >= 40.0
+
+        launcher.terminate()
+        assert launcher.wait(timeout=15) == 0
+        assert not any(Path(f"/proc/{pid}").exists() for pid in replaced)

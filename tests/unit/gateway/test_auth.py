@@ -3,11 +3,13 @@ expires."""
 
 from __future__ import annotations
 
+import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from gateway.api.auth import Principal, TokenSigner
+from gateway.api.auth import Principal, TokenSigner, load_secret
 from gateway.api.errors import ApiError
 
 WHO = Principal("office01", "b01", frozenset({"leading_group_office"}), "b01.001002")
@@ -50,3 +52,25 @@ def test_another_key_s_token_is_refused() -> None:
     with pytest.raises(ApiError) as refused:
         TokenSigner(b"b" * 32).verify(token)
     assert refused.value.details == {"reason": "token_invalid"}
+
+
+def test_workers_starting_at_once_share_one_generated_secret(tmp_path: Path) -> None:
+    """Without GATEWAY_TOKEN_SECRET each gateway worker loads the local secret file;
+    started together they must all sign with the same, complete secret."""
+    barrier = threading.Barrier(16)
+    found: list[bytes] = []
+
+    def worker() -> None:
+        barrier.wait()
+        found.append(load_secret({}, tmp_path))
+
+    threads = [threading.Thread(target=worker) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(found) == 16 and len(set(found)) == 1
+    assert len(found[0]) >= 48
+    secret_dir = tmp_path / "var" / "secrets"
+    assert [p.name for p in secret_dir.iterdir()] == ["gateway-token-secret"]
+    assert load_secret({"GATEWAY_TOKEN_SECRET": "given"}, tmp_path) == b"given"
