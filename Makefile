@@ -62,6 +62,7 @@ test: venv services tools lint typecheck deploy-check
 	exit $$rc
 
 bench: venv services
+	bash deploy/scripts/ensure-tools.sh wrk
 	$(PY) -m benchmarks
 
 clean: stop

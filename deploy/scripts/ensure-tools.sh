@@ -1,9 +1,24 @@
 #!/usr/bin/env bash
+# Usage: ensure-tools.sh [wrk]
 # Makes sure the operations tools are installed: promtool and prometheus (Debian package
-# `prometheus` carries both). Installs them with apt-get when missing and we are root on
-# Debian/Ubuntu; otherwise says exactly what to run. Used by `make deploy-check` and the
-# tests in tests/ops.
+# `prometheus` carries both), or with `wrk` the HTTP load generator the benchmarks use
+# (Debian package `wrk`). Installs them with apt-get when missing and we are root on
+# Debian/Ubuntu; otherwise says exactly what to run. Used by `make deploy-check`, the
+# tests in tests/ops and `make bench`.
 set -euo pipefail
+
+if [ "${1:-}" = wrk ]; then
+  command -v wrk >/dev/null 2>&1 && exit 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing wrk (Debian package wrk)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
+  else
+    # the benchmarks still run without it (Python client threads, and they say so)
+    echo "wrk not installed (sudo apt-get install wrk); benchmarks fall back to Python clients" >&2
+  fi
+  exit 0
+fi
 
 missing=()
 for tool in promtool prometheus; do

@@ -45,3 +45,19 @@ def test_the_esdb_rows_run_against_the_test_server():
     assert len(rows) == 4, result.stdout
     assert all(row.startswith("| esdb: ") for row in rows), result.stdout
     assert not [row for row in rows if "ERROR" in row], result.stdout
+
+
+def test_the_dashboard_row_runs_with_python_clients_when_wrk_is_absent():
+    """`make bench` uses wrk when installed; this runs the fallback path."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "views"],
+        env=child_env({"BENCH_LOAD": "threads"}),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Python client threads (no wrk, or BENCH_LOAD=threads" in result.stdout
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")][1:]
+    assert len(rows) == 2 and not [r for r in rows if "ERROR" in r], result.stdout
