@@ -9,9 +9,11 @@ CPUs with the client: its absolute figures say nothing about a real EventStoreDB
 - append 1 event/call: `EsdbEventStore.append(new stream, [NewEvent], 0, Metadata)`
   vs `client.append_to_stream(new stream, NO_STREAM, [NewEvent])` carrying the same
   JSON payload and a metadata blob of the same size.
-- append B events/call: the same with B events per call; a second row compares it
-  with the raw append plus the raw `get_stream` read-back of the first B - 1 events
-  that the adapter needs for their positions (the answer carries only the last one).
+- append B events/call: the same with B events per call. The server answers an
+  append with the last event's position only; the adapter reads the others back
+  when `result.positions` (or `envelopes`) is first asked for, which no caller in
+  the system does. A second row asks for them: ours with `result.positions`, raw
+  with its own `get_stream` of the first B - 1 events.
 - catch-up read of N events: `store.read_all` page by page (`read_batch` a page) until
   N envelopes vs one `client.read_all(limit=N)` stream, each event's data and
   metadata JSON-decoded (what the envelope is made of).
@@ -130,7 +132,10 @@ class EsdbBench:
 
     # -- appends ---------------------------------------------------------------------
 
-    def _ours(self, size: int) -> Op:
+    def _ours(self, size: int, positions: bool = False) -> Op:
+        """`store.append` of `size` new events to a new stream; with `positions`,
+        then every event's position asked for (the adapter reads them back: the
+        server's answer carries the last one only)."""
         store = self.store
         assert store is not None
 
@@ -138,12 +143,14 @@ class EsdbBench:
             first = next(_numbers)
             for _ in range(size - 1):
                 next(_numbers)
-            store.append(
+            result = store.append(
                 fixtures.next_stream("esdb"),
                 [fixtures.new_event(first + i) for i in range(size)],
                 0,
                 fixtures.METADATA,
             )
+            if positions and len(result.positions) != size:
+                raise RuntimeError(f"{len(result.positions)} positions of {size}")
             return size
 
         return op
@@ -186,7 +193,7 @@ class EsdbBench:
         return op
 
     def append_row(self, size: int, read_back: bool = False) -> Comparison:
-        ours, raw = self._ours(size), self._raw(size, read_back)
+        ours, raw = self._ours(size, read_back), self._raw(size, read_back)
         return alternate(
             lambda d: run_for(ours, d),
             lambda d: run_for(raw, d),

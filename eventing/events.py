@@ -44,6 +44,11 @@ def check_stream_name(stream: str) -> str:
     return stream.split("-", 1)[0]
 
 
+_CANONICAL_UUID = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z"
+)
+
+
 def category_of(stream: str) -> str:
     """The category of a well-formed stream name (the part before the first '-')."""
     return stream.split("-", 1)[0]
@@ -94,6 +99,8 @@ class NewEvent:
             raise InvalidEvent(f"event {self.type} payload must be an object")
         if not isinstance(self.schema_version, int) or self.schema_version < 1:
             raise InvalidEvent(f"event {self.type} schema version must be >= 1")
+        if isinstance(self.event_id, str) and _CANONICAL_UUID.match(self.event_id):
+            return  # the usual form (str(uuid4())): no need to parse it
         try:
             uuid.UUID(self.event_id)
         except (TypeError, ValueError, AttributeError) as error:

@@ -139,8 +139,8 @@ class InstrumentedStore(EventStore):
             raise
         finally:
             APPEND_SECONDS.labels(self.service).observe(time.perf_counter() - started)
-        for envelope in result.envelopes:
-            EVENTS_APPENDED.labels(self.service, envelope.type).inc()
+        for event_type in result.types:
+            EVENTS_APPENDED.labels(self.service, event_type).inc()
         return result
 
     def read_stream(

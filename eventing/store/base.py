@@ -28,21 +28,80 @@ from eventing.integrity import BrokenLink, verify_stream
 MAX_BATCH = 10_000
 
 
-@dataclass(frozen=True)
 class AppendResult:
-    """What an append wrote: the stream's new version and the stored envelopes."""
+    """What an append wrote: the stream's new version and the stored envelopes.
 
-    stream: str
-    version: int
-    envelopes: list[Envelope]
+    A store whose server does not answer an append with every event's position
+    (EventStoreDB answers with the last one only) may pass `load` instead of the
+    envelopes: they are read back on the first use of `envelopes` or `positions`.
+    The version, the types and the last position never need that read, and they
+    are all the system's callers use (repositories, metrics, the gateway).
+    """
+
+    __slots__ = ("_envelopes", "_last", "_load", "_types", "stream", "version")
+
+    def __init__(
+        self,
+        stream: str,
+        version: int,
+        envelopes: list[Envelope] | None = None,
+        *,
+        load: Callable[[], list[Envelope]] | None = None,
+        types: Sequence[str] = (),
+        last_position: int | None = None,
+    ) -> None:
+        if (envelopes is None) == (load is None):
+            raise ValueError("an AppendResult takes either envelopes or load")
+        if load is not None and (not types or last_position is None):
+            raise ValueError("a loaded AppendResult needs its types and last position")
+        self.stream = stream
+        self.version = version
+        self._envelopes = envelopes
+        self._load = load
+        self._types = list(types)
+        self._last = last_position
+
+    @property
+    def envelopes(self) -> list[Envelope]:
+        if self._envelopes is None:
+            assert self._load is not None
+            self._envelopes = self._load()
+            self._load = None
+        return self._envelopes
 
     @property
     def positions(self) -> list[int]:
         return [envelope.position for envelope in self.envelopes]
 
     @property
+    def types(self) -> list[str]:
+        if self._envelopes is None:
+            return list(self._types)
+        return [envelope.type for envelope in self._envelopes]
+
+    @property
     def last_position(self) -> int:
+        if self._envelopes is None and self._last is not None:
+            return self._last
         return self.envelopes[-1].position
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AppendResult):
+            return NotImplemented
+        return (self.stream, self.version, self.envelopes) == (
+            other.stream,
+            other.version,
+            other.envelopes,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        shown = "not read yet" if self._envelopes is None else len(self._envelopes)
+        return (
+            f"AppendResult(stream={self.stream!r}, version={self.version}, "
+            f"envelopes={shown})"
+        )
 
 
 @dataclass(frozen=True)

@@ -452,26 +452,35 @@ class EsdbEventStore(EventStore):
             raise WrongExpectedVersion(
                 stream, expected, self._actual_version(stream, error)
             ) from None
-        # after a retry the answer may be that of a repeat of a write that had
-        # already committed: then every position comes from the log
-        positions = self._positions(
-            name, expected, outgoing, commit_position if attempts == 1 else None
-        )
         self._heads.remember(stream, expected + len(events), links[-1][1])
         self._seen.add(event.event_id for event in events)
-        envelopes = stored_envelopes(
-            stream,
-            expected,
-            events,
-            payloads,
-            metadata,
-            recorded_at,
-            [
-                (position, *link)
-                for position, link in zip(positions, links, strict=True)
-            ],
+        # after a retry the answer may be that of a repeat of a write that had
+        # already committed: then the last position too comes from the log
+        last = commit_position if attempts == 1 else None
+
+        def envelopes() -> list[Envelope]:
+            positions = self._positions(name, expected, outgoing, last)
+            return stored_envelopes(
+                stream,
+                expected,
+                events,
+                payloads,
+                metadata,
+                recorded_at,
+                [
+                    (position, *link)
+                    for position, link in zip(positions, links, strict=True)
+                ],
+            )
+
+        version = expected + len(events)
+        if last is None or len(events) == 1:
+            return AppendResult(stream, version, envelopes())
+        # the other events' positions cost a read of the stream: only when asked
+        types = [event.type for event in events]
+        return AppendResult(
+            stream, version, load=envelopes, types=types, last_position=last
         )
-        return AppendResult(stream, expected + len(events), envelopes)
 
     def _positions(
         self,

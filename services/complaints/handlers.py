@@ -563,7 +563,7 @@ class ComplaintHandlers:
             if alert is not None and alert.days_overdue > 0:
                 overdue[bureau].append(complaint_id)
             if result is not None:
-                raised[complaint_id] = [e.type for e in result.envelopes]
+                raised[complaint_id] = result.types
                 for kind in raised[complaint_id]:
                     LADDER_EVENTS.labels(type=kind).inc()
         COMPLAINTS_OVERDUE.labels(bureau=bureau).set(len(overdue[bureau]))

@@ -92,6 +92,25 @@ class EventStoreContract:
         assert result.positions == sorted(result.positions)
         assert store.stream_version(stream) == 2
 
+    def test_an_append_s_result_is_what_was_stored_even_when_read_later(
+        self, store: EventStore
+    ):
+        """The result's types and last position are there at once; its envelopes
+        (each with its position) equal the stored ones, also when asked for only
+        after the stream has grown (an adapter may read them back lazily)."""
+        stream = new_stream()
+        result = store.append(
+            stream, events("Opened", "Planned", "Noted"), NO_STREAM, meta()
+        )
+        assert result.types == ["Opened", "Planned", "Noted"]
+        later = store.append(stream, events("Closed"), 3, meta())
+        assert later.types == ["Closed"]
+        stored = store.read_stream(stream)
+        assert result.envelopes == stored[:3]
+        assert result.last_position == stored[2].position
+        assert result.positions == [e.position for e in stored[:3]]
+        assert later.last_position == stored[3].position > result.last_position
+
     def test_a_wrong_expected_version_names_the_actual_one_and_writes_nothing(
         self, store: EventStore
     ):

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from eventing.events import NO_STREAM, Metadata, NewEvent
 from eventing.store.esdb import EsdbEventStore
 from tests.contract.event_store_contract import EventStoreContract, SettableClock
 from tests.esdb_server import EsdbTestServer
@@ -66,3 +67,37 @@ class TestEsdbEventStoreRealServer(EventStoreContract):
 
     def tamper_delete(self, store, stream, version):  # type: ignore[no-untyped-def]
         pytest.skip("a real EventStoreDB cannot delete one event of a stream")
+
+
+class TestEsdbBatchedAppend:
+    """EventStoreDB answers an append with the last event's position only; the
+    others cost a read of the stream, made only when someone asks for them."""
+
+    def test_a_batch_is_one_call_and_its_positions_are_read_when_asked(
+        self, esdb_server: EsdbTestServer, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        store = EsdbEventStore(esdb_server.uri)
+        reads: list[str] = []
+        get_stream = store._client.get_stream
+
+        def counted(name: str, **kwargs: object) -> object:
+            reads.append(name)
+            return get_stream(name, **kwargs)
+
+        monkeypatch.setattr(store._client, "get_stream", counted)
+        try:
+            batch = [NewEvent(t, {"n": i}) for i, t in enumerate(["Opened", "Noted"])]
+            result = store.append(
+                "ledger_item-b01.1", batch, NO_STREAM, Metadata("ledger")
+            )
+            assert reads == []
+            assert result.version == 2 and result.types == ["Opened", "Noted"]
+            last = result.last_position
+            assert reads == []
+            assert result.positions[-1] == last and result.positions[0] < last
+            assert reads == ["ledger_item-b01.1"]
+            assert result.positions == [
+                e.position for e in store.read_stream("ledger_item-b01.1")
+            ]
+        finally:
+            store.close()

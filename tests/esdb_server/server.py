@@ -24,6 +24,7 @@ appends down.
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 import time
@@ -212,6 +213,20 @@ class EsdbTestServer:
         with self._changed:
             return [r for r in self._log.records if not r.deleted]
 
+    def index_of(self, position: int) -> int:
+        """Where the first record at or after `position` is in the log (kept in
+        position order): a seek, as the real server's index does, not a scan."""
+        with self._changed:
+            return bisect.bisect_left(
+                self._log.records, position, key=lambda r: r.position
+            )
+
+    def records_at(self, index: int, count: int) -> list[Record]:
+        """Up to `count` records of the log from `index` (deleted ones included:
+        the log only grows, so indexes stay put)."""
+        with self._changed:
+            return self._log.records[index : index + count]
+
     def stream_records(self, stream: str) -> list[Record] | None:
         with self._changed:
             found = self._log.streams.get(stream)
@@ -396,26 +411,38 @@ class _Streams(streams_pb2_grpc.StreamsServicer):
     def _read_all(
         self, options: Any, backwards: bool
     ) -> Iterator[streams_pb2.ReadResp]:
-        records = self.server.snapshot()
         which = options.all.WhichOneof("all_option")
+        wanted = _filter(options)
+        sent = 0
         if backwards:
+            records = self.server.snapshot()
             records.reverse()
             if which == "position":
                 bound = options.all.position.commit_position
                 records = [r for r in records if r.position < bound]
-        elif which == "position":
-            start = options.all.position.commit_position
-            records = [r for r in records if r.position >= start]
-        elif which == "end":
-            records = []
-        wanted = _filter(options)
-        sent = 0
-        for record in records:
-            if sent >= options.count:
-                break
-            if wanted(record):
-                sent += 1
-                yield _read_event(record)
+            for record in records:
+                if sent >= options.count:
+                    break
+                if wanted(record):
+                    sent += 1
+                    yield _read_event(record)
+            return
+        if which == "end":
+            return
+        index = 0
+        if which == "position":
+            index = self.server.index_of(options.all.position.commit_position)
+        while sent < options.count:
+            chunk = self.server.records_at(index, 512)
+            if not chunk:
+                return
+            index += len(chunk)
+            for record in chunk:
+                if sent >= options.count:
+                    return
+                if not record.deleted and wanted(record):
+                    sent += 1
+                    yield _read_event(record)
 
     def _subscribe_all(
         self, options: Any, context: grpc.ServicerContext
