@@ -157,3 +157,12 @@ class Check:
     def done(self) -> None:
         if self.fields:
             raise InvalidInput(fields=dict(self.fields))
+
+
+def not_after(today: date, **days: date | None) -> None:
+    """Days on which something happened (held, checked, made, reviewed, published,
+    closed) are recorded once it has: a day still to come is refused, 400
+    `out_of_range` naming each such field."""
+    late = {name: "out_of_range" for name, day in days.items() if day and day > today}
+    if late:
+        raise InvalidInput(fields=late)

@@ -6,6 +6,7 @@ from typing import Any
 
 from eventing.aggregate import CommandContext
 from services.common.errors import InvalidInput, NotFound
+from services.common.validation import not_after
 from services.evaluation import record_commands as c
 from services.evaluation.domain.activities import (
     SpeechContest,
@@ -36,6 +37,7 @@ class ActivityHandlers(EvaluationBase):
         actor = self.actor_of(ctx)
         if self.org.unit(bureau, cmd.unit_id) is None:
             raise InvalidInput(fields={"unit_id": "unknown"})
+        not_after(self.today(), held_on=cmd.held_on)
         session_id = self.new_id()
         held = StudySessionHeld(
             session_id,
@@ -90,6 +92,7 @@ class ActivityHandlers(EvaluationBase):
         bureau = self.bureau_of(ctx)
         if cmd.unit_id and self.org.unit(bureau, cmd.unit_id) is None:
             raise InvalidInput(fields={"unit_id": "unknown"})
+        not_after(self.today(), held_on=cmd.held_on)
         contest_id = self.new_id()
         held = SpeechContestHeld(
             contest_id,

@@ -10,6 +10,7 @@ import openpyxl
 
 from eventing.aggregate import CommandContext
 from services.common.errors import InvalidInput, NotFound
+from services.common.validation import not_after
 from services.evaluation import commands as c
 from services.evaluation import views
 from services.evaluation.domain import StudyTest
@@ -30,6 +31,7 @@ class StudyHandlers(EvaluationBase):
         actor = self.actor_of(ctx)
         if self.org.unit(bureau, cmd.unit_id) is None:
             raise InvalidInput(fields={"unit_id": "unknown"})
+        not_after(self.today(), held_on=cmd.held_on)
         rules = self._rules(bureau, cmd.year)
         test_id = self.new_id()
         held = StudyTestHeld(
@@ -90,6 +92,7 @@ class StudyHandlers(EvaluationBase):
 
     def spot_check(self, cmd: c.SpotCheck, ctx: CommandContext) -> Answer:
         self._test(cmd.test_id, ctx)
+        not_after(self.today(), checked_on=cmd.checked_on)
         actor = self.actor_of(ctx)
         now = self.clock()
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from eventing.aggregate import CommandContext
-from services.common.errors import InvalidInput, NotFound
+from services.common.errors import NotFound
+from services.common.validation import not_after
 from services.evaluation import commands as c
 from services.evaluation import views
 from services.evaluation.domain import Talk
@@ -55,8 +56,7 @@ class TalkHandlers(EvaluationBase):
         if found.required is not None and actor == found.required.person_id:
             # the admonished cadre does not record their own talk as held
             raise TalkOfYourOwn(talk_id=cmd.talk_id)
-        if cmd.held_on > self.today():  # a talk is recorded once it was held
-            raise InvalidInput(fields={"held_on": "out_of_range"})
+        not_after(self.today(), held_on=cmd.held_on)
 
         def hold(talk: Talk) -> Talk:
             talk.hold(cmd.held_on, actor, cmd.record, actor, now)

@@ -8,7 +8,8 @@ from datetime import date, datetime
 from typing import Any
 
 from eventing.aggregate import CommandContext
-from services.common.errors import InvalidInput, NotFound
+from services.common.errors import NotFound
+from services.common.validation import not_after
 from services.ledger import commands as c
 from services.ledger import views
 from services.ledger.domain import (
@@ -213,8 +214,7 @@ class ItemHandlers(LedgerBase):
         if cmd.verdict is Verdict.VERIFIED:
             on = cmd.verified_on
             assert on is not None  # the command requires it for a verification
-            if on > self.today():  # 销号 is recorded when done, never ahead
-                raise InvalidInput(fields={"verified_on": "out_of_range"})
+            not_after(self.today(), verified_on=on)  # 销号 when done, never ahead
             return self._on_item(
                 cmd.item_id,
                 lambda i: i.verify(actor, by_office, on, now, cmd.remarks),

@@ -4,6 +4,7 @@ leading group office, queries."""
 from __future__ import annotations
 
 from eventing.aggregate import CommandContext
+from services.common.validation import not_after
 from services.publicity import commands as c
 from services.publicity import views
 from services.publicity.domain import Article
@@ -71,6 +72,7 @@ class ArticleHandlers(PublicityBase):
     def publish_article(self, cmd: c.PublishArticle, ctx: CommandContext) -> Answer:
         bureau, actor, now = self._bureau_of(ctx), self._actor(ctx), self.clock()
         self._article(cmd.article_id, ctx)
+        not_after(self.today(), published_on=cmd.published_on)
         by_office = actor in self.org.office(bureau)
         self._execute(
             self.articles,

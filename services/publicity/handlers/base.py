@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from eventing.aggregate import Aggregate, CommandContext, Repository
 from eventing.events import Envelope
@@ -24,6 +25,7 @@ from services.publicity.domain import (
     registry,
 )
 from services.publicity.domain.errors import NotTheOffice, UnknownUnit
+from services.publicity.domain.periods import DEFAULT_ZONE
 from services.publicity.handlers.orgchart import OrgChart, UnitFacts
 
 SERVICE = "publicity"
@@ -61,6 +63,10 @@ class PublicityBase:
         self.listings = Repository(store, registry, BoardListing, SERVICE)
 
     _bureau_of = staticmethod(bureau_of)
+
+    def today(self) -> date:
+        """Today in Asia/Shanghai, where the campaign's days are counted."""
+        return self.clock().astimezone(ZoneInfo(DEFAULT_ZONE)).date()
 
     _actor = staticmethod(actor_of)
 

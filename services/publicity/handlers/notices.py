@@ -4,6 +4,7 @@ board's listings — by hand, or from other services' events."""
 from __future__ import annotations
 
 from eventing.aggregate import CommandContext
+from services.common.validation import not_after
 from services.publicity import commands as c
 from services.publicity import views
 from services.publicity.domain import Commitment, Notice
@@ -110,6 +111,7 @@ class NoticeHandlers(QuotaHandlers):
         bureau, now = self._bureau_of(ctx), self.clock()
         if cmd.unit_id:
             self._unit(cmd.unit_id, ctx)
+        not_after(self.today(), made_on=cmd.made_on)
         commitment_id = self.new_id()
         self._execute(
             self.commitments,
@@ -141,6 +143,7 @@ class NoticeHandlers(QuotaHandlers):
         actor = self._office_only(ctx, "评议承诺", "review commitments")
         now = self.clock()
         self._commitment(cmd.commitment_id, ctx)
+        not_after(self.today(), reviewed_on=cmd.reviewed_on)
         self._execute(
             self.commitments,
             cmd.commitment_id,

@@ -3,11 +3,12 @@ ranked year-end selection, model windows and offices."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from services.common.errors import InvalidInput
+from services.evaluation import commands as c
 from services.evaluation import record_commands as rc
 from services.evaluation.domain.errors import (
     AlreadyExists,
@@ -47,6 +48,39 @@ class TestStudySessions:
         world = World()
         with pytest.raises(InvalidInput):
             session(world, "2026-02-13", ["b01.999999"])
+
+
+class TestDaysStillToCome:
+    """Sessions, contests, tests and spot checks are recorded once they happened
+    (the clock says 2 November 2026, 10:00 in Beijing)."""
+
+    def test_a_session_or_contest_on_a_day_to_come_is_refused(self):
+        world = World()
+        with pytest.raises(InvalidInput) as raised:
+            session(world, "2026-11-03", [staff(0)])
+        assert raised.value.details["fields"] == {"held_on": "out_of_range"}
+        assert session(world, "2026-11-02", [staff(0)])["held_on"] == "2026-11-02"
+        with pytest.raises(InvalidInput) as raised:
+            world.handlers.hold_speech_contest(
+                rc.HoldSpeechContest.parse({"year": 2026, "held_on": "2026-12-01"}),
+                OFFICE,
+            )
+        assert raised.value.details["fields"] == {"held_on": "out_of_range"}
+
+    def test_a_study_test_or_spot_check_on_a_day_to_come_is_refused(self):
+        world = World()
+        future = date(2026, 11, 3)
+        with pytest.raises(InvalidInput) as raised:
+            world.handlers.hold_study_test(
+                c.HoldStudyTest(UNIT, 2026, "区情区况闭卷测试", future), OFFICE
+            )
+        assert raised.value.details["fields"] == {"held_on": "out_of_range"}
+        test_id = world.handlers.hold_study_test(
+            c.HoldStudyTest(UNIT, 2026, "区情区况闭卷测试", date(2026, 2, 24)), OFFICE
+        )["test_id"]
+        with pytest.raises(InvalidInput) as raised:
+            world.handlers.spot_check(c.SpotCheck(test_id, future, "抽查"), OFFICE)
+        assert raised.value.details["fields"] == {"checked_on": "out_of_range"}
 
 
 class TestTheSpeechContest:

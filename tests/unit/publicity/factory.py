@@ -82,7 +82,7 @@ class World:
                 {
                     "article_id": article_id,
                     "channel": channel,
-                    "published_on": "2026-02-06",
+                    "published_on": "2026-02-02",  # the clock's day
                     **more,
                 }
             ),

@@ -3,6 +3,8 @@ event), public commitments with their later review, and commendations."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from services.common.errors import InvalidInput, NotFound
@@ -24,6 +26,7 @@ from tests.unit.publicity.factory import (
     OFFICE,
     OTHER,
     as_,
+    beijing,
     world,
 )
 
@@ -132,7 +135,7 @@ def committed(w, **fields):
         "unit_id": None,
         "maker_id": LEADER,
         "text": "一年内审批时限压缩一半",
-        "made_on": "2026-02-12",
+        "made_on": "2026-02-02",
         "channel": "tv_interview",
     }
     return w.handlers.make_commitment(
@@ -141,6 +144,7 @@ def committed(w, **fields):
 
 
 def reviewed(w, commitment_id, status="kept", remarks=""):
+    w.clock.set(beijing(date(2026, 12, 20)))  # reviewed at the year's end
     return w.handlers.review_commitment(
         c.ReviewCommitment.parse(
             {
@@ -236,3 +240,38 @@ class TestTheBoardListings:
         assert w.handlers.list_disclosure(AFFILIATED, "process", "新流程", 2, ctx)
         types = [e.type for e in w.store.read_stream(f"board_listing-{AFFILIATED}")]
         assert types == ["HotlineListed", "DisclosureListed", "DisclosureListed"]
+
+
+class TestDaysStillToCome:
+    """A commitment is recorded once made and reviewed once judged; an article is
+    published on a day that has come (the clock says 2 February 2026)."""
+
+    def test_a_commitment_made_tomorrow_is_refused_naming_the_field(self):
+        w = world()
+        with pytest.raises(InvalidInput) as raised:
+            committed(w, made_on="2026-02-03")
+        assert raised.value.details["fields"] == {"made_on": "out_of_range"}
+        assert committed(w, made_on="2026-02-02")["status"] == "made"
+
+    def test_a_review_dated_after_today_is_refused(self):
+        w = world()
+        commitment_id = committed(w)["commitment_id"]
+        w.handlers.publish_commitment(commitment_id, as_(OFFICE))
+        with pytest.raises(InvalidInput) as raised:
+            w.handlers.review_commitment(
+                c.ReviewCommitment.parse(
+                    {"commitment_id": commitment_id, "status": "kept",
+                     "reviewed_on": "2026-12-20"}
+                ),
+                as_(OFFICE),
+            )  # fmt: skip
+        assert raised.value.details["fields"] == {"reviewed_on": "out_of_range"}
+
+    def test_an_article_published_on_a_day_to_come_is_refused(self):
+        w = world()
+        article_id = w.submit()["article_id"]
+        w.review(article_id)
+        with pytest.raises(InvalidInput) as raised:
+            w.publish(article_id, published_on="2026-02-09")
+        assert raised.value.details["fields"] == {"published_on": "out_of_range"}
+        assert w.publish(article_id)["state"] == "published"

@@ -139,7 +139,7 @@ class TestEntrypoints:
             {
                 "article_id": article_id,
                 "channel": "bulletin",
-                "published_on": "2026-02-06",
+                "published_on": "2026-02-02",
                 "issue": "2026年第3期",
             },
             AS_OFFICE,
