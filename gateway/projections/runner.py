@@ -179,6 +179,12 @@ def rebuild(
             )
         with conn.transaction():  # indexes built once, before the swap
             projection.create(conn, shadow)
+        # statistics too: a freshly filled table has none until autovacuum comes
+        # round (its queries planned on guesses until then, and then that ANALYZE
+        # running beside them): the swapped-in tables are ready from the start
+        for table in projection.tables:
+            conn.execute(sql.SQL("ANALYZE {}").format(shadow[table]))
+        conn.commit()
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(projection),))
             moved = True

@@ -59,6 +59,15 @@ def test_a_rebuilt_read_model_equals_the_live_one(projection, readmodel_db):
     for _ in range(2):  # twice: the second must not trip over the first's names
         rebuild(store, readmodel_db, projection)
     assert snapshot(readmodel_db, projection) == live
+    with psycopg.connect(readmodel_db) as conn:  # swapped in with statistics
+        analyzed = {
+            name
+            for (name,) in conn.execute(
+                "SELECT relname FROM pg_stat_user_tables WHERE schemaname = "
+                "'readmodel' AND last_analyze IS NOT NULL"
+            )
+        }
+    assert set(projection.tables) <= analyzed
     everything(store, "xyz")  # the live projector carries on after the swap
     catch_up(store, readmodel_db, projection)
     grown = snapshot(readmodel_db, projection)
