@@ -10,6 +10,7 @@ applied that event. The answer says whether they had (`caught_up`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,6 +151,11 @@ VIEWS: dict[str, View] = {
 }
 
 
+def fresh_if(wanted: bool) -> AbstractContextManager[None]:
+    """Checkpoints read anew for a request that waited for its min_position."""
+    return q.fresh_checkpoints() if wanted else nullcontext()
+
+
 class Views:
     """Answers view operations from a pool of read-model connections."""
 
@@ -174,7 +180,7 @@ class Views:
             if view.public:
                 args.pop("bureau_id", None)  # the path's, not a filter
             limit = _limit(paging["limit"])
-            with self.pool.connection() as conn:
+            with self.pool.connection() as conn, fresh_if(wanted is not None):
                 caught_up = None
                 if wanted is not None:
                     caught_up = all(

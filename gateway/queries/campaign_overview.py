@@ -76,8 +76,9 @@ def campaign_overview(
     if "year" in given:
         where.add("year = %s", given["year"])
     read = [NAME, "ledger_board", "complaint_queue"]
+    at = q.RECENT.get(conn, "campaign_overview", lambda: q.positions(conn, *read))
     key = (scope.bureau_id, wanted, q.frozen(given), chosen.name, cursor, size, day,
-           q.positions(conn, *read))  # fmt: skip
+           at)  # fmt: skip
     cached = CACHE.get(conn, key)
     if cached is not None:
         return cached

@@ -128,7 +128,7 @@ def unit_dashboard(
         where.add("kind = ANY(%s)", given["kind"])
     if "service_window" in given:
         where.add("service_window = %s", given["service_window"])
-    sections, at = _sections(conn)
+    sections, at = q.RECENT.get(conn, "unit_dashboard", lambda: _sections(conn))
     read = ["org_chart", *(SECTIONS[name][2] for name in sections)]
     key = (scope.bureau_id, wanted, q.frozen(given), chosen.name, cursor, size, day,
            at)  # fmt: skip

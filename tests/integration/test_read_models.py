@@ -13,7 +13,7 @@ from eventing.store.memory import MemoryEventStore
 from gateway.gauges import DomainGauges
 from gateway.projector import projections
 from gateway.queries.campaign_overview import campaign_overview
-from gateway.queries.common import Page, Scope, wait_for_position
+from gateway.queries.common import RECENT, Page, Scope, wait_for_position
 from gateway.queries.complaint_queue import complaint_queue
 from gateway.queries.evaluation import evaluation_results, evaluation_rounds
 from gateway.queries.ledger_board import ledger_board
@@ -407,8 +407,10 @@ class TestDomainGauges:
 
 class TestDashboardCache:
     def test_a_cached_dashboard_is_answered_again_only_until_an_event_lands(
-        self, store, readmodel_db, conn
+        self, store, readmodel_db, conn, monkeypatch
     ):
+        clock = [0.0]  # the checkpoints' microcache: its interval passes by hand
+        monkeypatch.setattr(RECENT, "clock", lambda: clock[0])
         b.unit(store, "zjj", "u1")
         b.campaign(store, "zjj")
         b.ledger_item(store, "zjj", "zjj.u1")
@@ -423,6 +425,9 @@ class TestDashboardCache:
         assert overview.items[0]["counts"]["ledger"]["total"] == 1
         b.ledger_item(store, "zjj", "zjj.u1")
         project(store, readmodel_db)
+        # within the interval the checkpoints are not read again: the same answer
+        assert unit_dashboard(conn, ZJJ, today=TODAY) is first
+        clock[0] += RECENT.ttl
         again = unit_dashboard(conn, ZJJ, today=TODAY)
         assert again.items[0]["ledger"]["found"] == 2
         assert again.position > first.position
