@@ -12,8 +12,9 @@ Mapping onto the port
 - A global position is the event's commit position: with gRPC appends each event has
   its own, equal to its prepare position, growing in $all order. An append's answer
   carries only its last event's position (an offset in the server's log, not
-  computable here), so a multi-event append reads its other events back (one stream
-  read of n - 1 events) to return every position.
+  computable here): a multi-event append's result holds its version, types and last
+  position, and reads its other events back (one stream read of n - 1 events) only
+  when its envelopes or positions are first asked for.
 - Event id and type are EventStoreDB's own; every other field of the envelope
   (schema version, service, bureau, actor, correlation, causation, recorded-at and the
   hash chain) travels in the event's metadata JSON, so it round-trips exactly. The
