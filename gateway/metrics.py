@@ -43,21 +43,24 @@ def exposition() -> bytes:
     if not directory:
         return generate_latest(REGISTRY)
     registry = CollectorRegistry()
-    workers = multiprocess.MultiProcessCollector(registry, directory)  # type: ignore[no-untyped-call]
-    registry.register(_Declared(workers))
+    registry.register(_Workers(directory))
     return generate_latest(registry)
 
 
-class _Declared(Collector):
-    """The gateway's families no worker has a sample of yet, without samples: the
-    multiprocess files hold only samples, and a family that is not there at all
-    looks to Prometheus (and to `absent()` in an alert) like a metric removed."""
+class _Workers(Collector):
+    """Every worker's samples (read once per scrape from the multiprocess files),
+    then the gateway's families no worker has a sample of yet, without samples: a
+    family that is not there at all looks to Prometheus (and to `absent()` in an
+    alert) like a metric removed."""
 
-    def __init__(self, workers: Collector) -> None:
-        self.workers = workers
+    def __init__(self, directory: str) -> None:
+        self.files = multiprocess.MultiProcessCollector(None, directory)  # type: ignore[no-untyped-call]
 
     def collect(self) -> Iterable[Metric]:
-        present = {family.name for family in self.workers.collect()}
+        present = set()
+        for family in self.files.collect():  # type: ignore[no-untyped-call]
+            present.add(family.name)
+            yield family
         for declared in (HTTP_REQUESTS, HTTP_SECONDS):
             for family in declared.collect():
                 if family.name not in present:
