@@ -1,8 +1,9 @@
 """Token buckets per client for the public endpoints (per gateway process).
 
-Each replica of the gateway limits on its own: with N replicas behind a balancer a
-client gets at most N times the rate. The complaints service limits receipt-code
-lookups again on its side.
+Each gateway process limits on its own, every worker of `gateway.workers` and every
+replica: with N processes a client whose connections reach all of them gets at most
+N times the rate (one keep-alive connection stays with one worker). The complaints
+service limits receipt-code lookups again on its side.
 """
 
 from __future__ import annotations
