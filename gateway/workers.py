@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from prometheus_client import multiprocess
+
 from eventing.logs import configure_logging
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,8 +86,6 @@ class Workers:
 
     def watch(self) -> None:
         """One pass: notice exited workers, start those whose backoff is over."""
-        from prometheus_client import multiprocess
-
         now = time.monotonic()
         for index, process in list(self.processes.items()):
             code = process.poll()

@@ -207,7 +207,7 @@ class Views:
                     )
             call.headers["X-Read-Position"] = str(page.position)
             if caught_up is None:
-                return Encoded(page.encoded())
+                return Encoded(page.encoded)
             return {**page.to_dict(), "caught_up": caught_up}
 
         return answer

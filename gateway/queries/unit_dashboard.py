@@ -129,7 +129,7 @@ def unit_dashboard(
     if "service_window" in given:
         where.add("service_window = %s", given["service_window"])
     sections, at = q.RECENT.get(conn, "unit_dashboard", lambda: _sections(conn))
-    read = ["org_chart", *(SECTIONS[name][2] for name in sections)]
+    read = _projections(sections)
     key = (scope.bureau_id, wanted, q.frozen(given), chosen.name, cursor, size, day,
            at)  # fmt: skip
     cached = CACHE.get(conn, key)
@@ -151,7 +151,12 @@ def unit_dashboard(
     return page
 
 
-_EVERYTHING = ["org_chart", *(SECTIONS[name][2] for name in SECTIONS)]
+def _projections(sections: list[str]) -> list[str]:
+    """The projections the dashboard reads to show these sections."""
+    return ["org_chart", *(SECTIONS[name][2] for name in sections)]
+
+
+_EVERYTHING = _projections(list(SECTIONS))
 # One constant statement (names are this module's constants, written in as literals:
 # a cached answer costs only this round trip, so not even a parameter to encode).
 _SECTIONS_SQL = (
@@ -173,8 +178,7 @@ def _sections(conn: q.Connection) -> tuple[list[str], tuple[int, ...]]:
     present = dict(zip(OPTIONAL, row[:2], strict=True))
     sections = ["ledger", "complaints", *(n for n in OPTIONAL if present[n])]
     found = dict(zip(_EVERYTHING, (int(p) for p in row[2]), strict=True))
-    read = ["org_chart", *(SECTIONS[name][2] for name in sections)]
-    return sections, tuple(found[name] for name in read)
+    return sections, tuple(found[name] for name in _projections(sections))
 
 
 def _add_indicators(

@@ -15,10 +15,12 @@ from tests.support.processes import REPO, child_env
 pytestmark = pytest.mark.integration
 
 
-def test_every_benchmark_row_runs_and_reports():
+def quick(*only: str, env: dict[str, str] | None = None) -> tuple[str, list[str]]:
+    """`python -m benchmarks --quick [--only X ...]`: its output and table rows."""
     result = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick"],
-        env=child_env({}),
+        [sys.executable, "-m", "benchmarks", "--quick"]
+        + [arg for name in only for arg in ("--only", name)],
+        env=child_env(env or {}),
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -26,38 +28,25 @@ def test_every_benchmark_row_runs_and_reports():
     )
     assert result.returncode == 0, result.stderr[-3000:]
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ")][1:]
-    assert len(rows) >= 9, result.stdout  # writes, reads, relay, eventsourcing, org
-    assert not [row for row in rows if "ERROR" in row], result.stdout
+    return result.stdout, rows
+
+
+def test_every_benchmark_row_runs_and_reports():
+    stdout, rows = quick()
+    assert len(rows) >= 9, stdout  # writes, reads, relay, eventsourcing, org
+    assert not [row for row in rows if "ERROR" in row], stdout
 
 
 def test_the_esdb_rows_run_against_the_test_server():
     """The EventStoreDB rows need no server of ours: they start the test double."""
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--only", "esdb"],
-        env=child_env({}),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")][1:]
-    assert len(rows) == 4, result.stdout
-    assert all(row.startswith("| esdb: ") for row in rows), result.stdout
-    assert not [row for row in rows if "ERROR" in row], result.stdout
+    stdout, rows = quick("esdb")
+    assert len(rows) == 4, stdout
+    assert all(row.startswith("| esdb: ") for row in rows), stdout
+    assert not [row for row in rows if "ERROR" in row], stdout
 
 
 def test_the_dashboard_row_runs_with_python_clients_when_wrk_is_absent():
     """`make bench` uses wrk when installed; this runs the fallback path."""
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--only", "views"],
-        env=child_env({"BENCH_LOAD": "threads"}),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "Python client threads (no wrk, or BENCH_LOAD=threads" in result.stdout
-    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")][1:]
-    assert len(rows) == 2 and not [r for r in rows if "ERROR" in r], result.stdout
+    stdout, rows = quick("views", env={"BENCH_LOAD": "threads"})
+    assert "Python client threads (no wrk, or BENCH_LOAD=threads" in stdout
+    assert len(rows) == 2 and not [r for r in rows if "ERROR" in r], stdout

@@ -418,7 +418,7 @@ class TestDashboardCache:
         first = unit_dashboard(conn, ZJJ, today=TODAY)
         assert first.items[0]["ledger"]["found"] == 1
         assert unit_dashboard(conn, ZJJ, today=TODAY) is first  # from the cache
-        sent = json.loads(first.encoded())  # what the API sends, encoded once
+        sent = json.loads(first.encoded)  # what the API sends, encoded once
         assert sent["items"][0]["ledger"]["found"] == 1
         assert sent["position"] == first.position
         overview = campaign_overview(conn, ZJJ, today=TODAY)
@@ -431,6 +431,6 @@ class TestDashboardCache:
         again = unit_dashboard(conn, ZJJ, today=TODAY)
         assert again.items[0]["ledger"]["found"] == 2
         assert again.position > first.position
-        assert json.loads(again.encoded())["items"][0]["ledger"]["found"] == 2
+        assert json.loads(again.encoded)["items"][0]["ledger"]["found"] == 2
         overview = campaign_overview(conn, ZJJ, today=TODAY)
         assert overview.items[0]["counts"]["ledger"]["total"] == 2
