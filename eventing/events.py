@@ -23,9 +23,9 @@ from eventing.errors import (
 
 JSON = Any  # a value made of dict, list, str, int, float, bool and None only
 
-STREAM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}-[A-Za-z0-9][A-Za-z0-9_.:\-]{0,199}$")
-EVENT_TYPE = re.compile(r"^[A-Z][A-Za-z0-9]{1,99}$")
-SERVICE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+STREAM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}-[A-Za-z0-9][A-Za-z0-9_.:\-]{0,199}\Z")
+EVENT_TYPE = re.compile(r"[A-Z][A-Za-z0-9]{1,99}\Z")
+SERVICE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}\Z")
 
 NO_STREAM = 0
 """Expected version for a stream that must not exist yet (versions start at 1)."""
@@ -54,16 +54,17 @@ def category_of(stream: str) -> str:
     return stream.split("-", 1)[0]
 
 
+# json.dumps with these arguments builds this same encoder on every call; one
+# instance (stateless between calls, so thread-safe) saves that on every event
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def encode_json(value: JSON) -> bytes:
     """Deterministic JSON (sorted keys, no spaces, UTF-8): the hash chain needs it."""
     try:
-        return json.dumps(
-            value,
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-            allow_nan=False,
-        ).encode("utf-8")
+        return _CANONICAL.encode(value).encode("utf-8")
     except (TypeError, ValueError) as error:
         raise UndecodablePayload(f"payload is not plain JSON: {error}") from error
 

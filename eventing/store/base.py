@@ -31,11 +31,12 @@ MAX_BATCH = 10_000
 class AppendResult:
     """What an append wrote: the stream's new version and the stored envelopes.
 
-    A store whose server does not answer an append with every event's position
-    (EventStoreDB answers with the last one only) may pass `load` instead of the
-    envelopes: they are read back on the first use of `envelopes` or `positions`.
-    The version, the types and the last position never need that read, and they
-    are all the system's callers use (repositories, metrics, the gateway).
+    A store may pass `load` instead of the envelopes: they are made on the first
+    use of `envelopes` or `positions`. EventStoreDB answers an append with its last
+    event's position only, so its `load` reads the others back; PostgreSQL's only
+    decodes the payloads again. The version, the types and the last position never
+    need `load`, and they are all the system's callers use (repositories, metrics,
+    the gateway).
     """
 
     __slots__ = ("_envelopes", "_last", "_load", "_types", "stream", "version")
@@ -247,7 +248,8 @@ class EventStore(abc.ABC):
         for event in events:
             if not isinstance(event, NewEvent):
                 raise InvalidEvent(f"expected NewEvent, got {type(event).__name__}")
-            payload = encode_json(dict(event.data))
+            data = event.data
+            payload = encode_json(data if type(data) is dict else dict(data))
             if len(payload) > self.max_event_bytes:
                 raise EventTooLarge(event.type, len(payload), self.max_event_bytes)
             payloads.append(payload)

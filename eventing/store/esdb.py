@@ -64,7 +64,7 @@ from eventing.events import (
     NewEvent,
     utc_iso,
 )
-from eventing.integrity import chain, digest_with_payload
+from eventing.integrity import batch_digests, chain_links
 from eventing.store.base import AppendResult, EventStore, StopFlag, stored_envelopes
 from eventing.store.heads import StreamHeads
 
@@ -136,6 +136,9 @@ T = TypeVar("T")
 TRANSIENT = (GrpcError, DeadlineExceeded, DiscoveryFailed)
 _ACTUAL = re.compile(r"last event is (\d+) not")
 _STREAM_ID = r"[a-z][a-z0-9_]{0,62}-.*"
+
+
+_COMPACT = json.JSONEncoder(separators=(",", ":"))  # one instance, not one per call
 
 
 def _utc_now() -> datetime:
@@ -387,7 +390,7 @@ class EsdbEventStore(EventStore):
         # The metadata JSON of every event is {"schema_version": v, <these>,
         # "prev_hash": p, "hash": h}: the common middle is encoded once per append
         # (the bytes are those json.dumps gives for the whole object).
-        common = json.dumps(
+        common = _COMPACT.encode(
             {
                 "service": metadata.service,
                 "bureau_id": metadata.bureau_id,
@@ -395,43 +398,25 @@ class EsdbEventStore(EventStore):
                 "correlation_id": metadata.correlation_id,
                 "causation_id": metadata.causation_id,
                 "recorded_at": recorded_text,
-            },
-            separators=(",", ":"),
+            }
         )[1:-1]
-        outgoing: list[EsdbNewEvent] = []
-        links: list[tuple[str, str]] = []
-        for offset, (event, payload) in enumerate(zip(events, payloads, strict=True)):
-            digest = digest_with_payload(
-                [
-                    event.event_id,
-                    event.type,
-                    event.schema_version,
-                    stream,
-                    expected + offset + 1,
-                    recorded_text,
-                    metadata.service,
-                    metadata.bureau_id,
-                    metadata.actor,
-                    metadata.correlation_id,
-                    metadata.causation_id,
-                ],
-                payload,
+        digests = batch_digests(
+            stream, expected, events, payloads, recorded_text, metadata
+        )
+        links = [(a.hex(), b.hex()) for a, b in chain_links(prev, digests)]
+        head = b'{"schema_version":'
+        middle = b',%s,"prev_hash":"' % common.encode()
+        outgoing = [
+            EsdbNewEvent(
+                type=event.type,
+                data=payload,
+                metadata=b'%s%d%s%s","hash":"%s"}'
+                % (head, event.schema_version, middle, p.encode(), h.encode()),
+                content_type="application/json",
+                id=uuid.UUID(event.event_id),
             )
-            link = chain(bytes.fromhex(prev), digest).hex()
-            links.append((prev, link))
-            outgoing.append(
-                EsdbNewEvent(
-                    type=event.type,
-                    data=payload,
-                    metadata=(
-                        f'{{"schema_version":{json.dumps(event.schema_version)},'
-                        f'{common},"prev_hash":"{prev}","hash":"{link}"}}'
-                    ).encode(),
-                    content_type="application/json",
-                    id=uuid.UUID(event.event_id),
-                )
-            )
-            prev = link
+            for event, payload, (p, h) in zip(events, payloads, links, strict=True)
+        ]
         state: int | StreamState = (
             StreamState.NO_STREAM if expected == 0 else expected - 1
         )
@@ -475,9 +460,10 @@ class EsdbEventStore(EventStore):
             )
 
         version = expected + len(events)
-        if last is None or len(events) == 1:
+        if last is None:
             return AppendResult(stream, version, envelopes())
-        # the other events' positions cost a read of the stream: only when asked
+        # the envelopes only when asked: for a batch, the other events' positions
+        # cost a read of the stream
         types = [event.type for event in events]
         return AppendResult(
             stream, version, load=envelopes, types=types, last_position=last

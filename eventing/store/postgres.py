@@ -39,8 +39,9 @@ from eventing.events import (
     Envelope,
     Metadata,
     NewEvent,
+    utc_iso,
 )
-from eventing.integrity import canonical_fields, chain, digest_with_payload
+from eventing.integrity import batch_digests, chain_links
 from eventing.store.base import AppendResult, EventStore, stored_envelopes
 from eventing.store.heads import StreamHeads
 
@@ -273,33 +274,15 @@ class PostgresEventStore(EventStore):
         metadata: Metadata,
     ) -> AppendResult:
         recorded_at = self._clock()
-        digests = [
-            digest_with_payload(
-                canonical_fields(
-                    event_id=event.event_id,
-                    type=event.type,
-                    schema_version=event.schema_version,
-                    stream=stream,
-                    version=expected + offset + 1,
-                    recorded_at=recorded_at,
-                    service=metadata.service,
-                    bureau_id=metadata.bureau_id,
-                    actor=metadata.actor,
-                    correlation_id=metadata.correlation_id,
-                    causation_id=metadata.causation_id,
-                ),
-                payload,
-            )
-            for offset, (event, payload) in enumerate(
-                zip(events, payloads, strict=True)
-            )
-        ]
+        digests = batch_digests(
+            stream, expected, events, payloads, utc_iso(recorded_at), metadata
+        )
         texts = [payload.decode("utf-8") for payload in payloads]
         known = self._heads.prev_hash(stream, expected)
         try:
             with self._pool.connection() as conn:
                 if known is not None:
-                    links = self._chain(known, digests)
+                    links = chain_links(known, digests)
                     sql, params = self._insert(
                         stream, category, expected, events, metadata, recorded_at,
                         texts, links,
@@ -368,21 +351,16 @@ class PostgresEventStore(EventStore):
         self._heads.remember(stream, expected + len(events), rows[-1][2])
         if self._notifier is not None:
             self._notifier.poke()
-        envelopes = stored_envelopes(
-            stream, expected, events, texts, metadata, recorded_at, rows
+        # the envelopes (each payload decoded again) only if a caller asks for them
+        return AppendResult(
+            stream,
+            expected + len(events),
+            load=lambda: stored_envelopes(
+                stream, expected, events, texts, metadata, recorded_at, rows
+            ),
+            types=[event.type for event in events],
+            last_position=rows[-1][0],
         )
-        return AppendResult(stream, expected + len(events), envelopes)
-
-    @staticmethod
-    def _chain(prev_hex: str, digests: list[bytes]) -> list[tuple[bytes, bytes]]:
-        """(prev_hash, hash) of each new event, chained from the known previous hash."""
-        links = []
-        prev = bytes.fromhex(prev_hex)
-        for digest in digests:
-            link = chain(prev, digest)
-            links.append((prev, link))
-            prev = link
-        return links
 
     @staticmethod
     def _insert(
