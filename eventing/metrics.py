@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -116,8 +117,16 @@ def serve(
     return EndpointServer(host, port, probes)
 
 
+LAST_APPENDED: ContextVar[int | None] = ContextVar("last_appended", default=None)
+"""The position of the last event appended through an InstrumentedStore in this
+context: each Nameko worker runs in a green thread of its own, so an RPC entrypoint
+that sets it to None first reads, after its handler, where its own events end
+(services.common.rpc.translated hands that back; the gateway's X-Position)."""
+
+
 class InstrumentedStore(EventStore):
-    """An event store that times appends and counts appended events by type."""
+    """An event store that times appends, counts appended events by type and notes
+    the last position appended (LAST_APPENDED)."""
 
     def __init__(self, inner: EventStore, service: str) -> None:
         self.inner = inner
@@ -141,6 +150,9 @@ class InstrumentedStore(EventStore):
             APPEND_SECONDS.labels(self.service).observe(time.perf_counter() - started)
         for event_type in result.types:
             EVENTS_APPENDED.labels(self.service, event_type).inc()
+        last, known = result.last_position, LAST_APPENDED.get()
+        if known is None or last > known:
+            LAST_APPENDED.set(last)
         return result
 
     def read_stream(

@@ -35,6 +35,7 @@ from gateway.api.ratelimit import TokenBuckets
 from gateway.api.routes import Route, Router
 from gateway.api.sessions import Sessions, Stored, request_hash
 from services.common.errors import DomainError
+from services.common.rpc import POSITION
 
 log = logging.getLogger("gateway.api")
 
@@ -214,10 +215,18 @@ class Api:
             return answer
         status = call.status or route.status
         headers = dict(call.headers)
-        if isinstance(answer, dict) and isinstance(answer.get("version"), int):
-            headers["ETag"] = f'"{answer["version"]}"'
-        if call.request.method != "GET" and route.rpc is not None and self.head:
-            headers["X-Position"] = str(self.head())
+        position = None
+        if isinstance(answer, dict):
+            position = answer.pop(POSITION, None)
+            if isinstance(answer.get("version"), int):
+                headers["ETag"] = f'"{answer["version"]}"'
+        if call.request.method != "GET" and route.rpc is not None:
+            # the command's own last event; a command that appended nothing (or a
+            # service that does not say) gets the store's head, also past its events
+            if isinstance(position, int):
+                headers["X-Position"] = str(position)
+            elif self.head:
+                headers["X-Position"] = str(self.head())
         return json_response(status, answer, headers)
 
     # -- idempotency ------------------------------------------------------------------

@@ -18,6 +18,7 @@ from eventing.errors import (
     StoreUnavailable,
     WrongExpectedVersion,
 )
+from eventing.metrics import LAST_APPENDED
 from services.common import errors as common_errors
 from services.common.errors import (
     Conflict,
@@ -45,14 +46,28 @@ def deserializable(*modules: ModuleType) -> tuple[type[DomainError], ...]:
     return found
 
 
+POSITION = "_position"
+"""The key under which a command's answer carries the store position of the last
+event it appended (absent when it appended none): the gateway takes it out of the
+answer and hands it back as X-Position, so a client can read its own write without
+the gateway asking the store for its head."""
+
+
 def translated(method: F) -> F:
     """Turn the event store's errors into the domain's: a lost race is a Conflict,
-    an unreachable store is Unavailable, an oversized payload is InvalidInput."""
+    an unreachable store is Unavailable, an oversized payload is InvalidInput.
+    A dict answer of a call that appended events gets their last position under
+    POSITION."""
 
     @functools.wraps(method)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        token = LAST_APPENDED.set(None)
         try:
-            return method(*args, **kwargs)
+            answer = method(*args, **kwargs)
+            position = LAST_APPENDED.get()
+            if position is not None and isinstance(answer, dict):
+                answer = {**answer, POSITION: position}
+            return answer
         except eventing_errors.PreconditionFailed as error:
             raise PreconditionFailed(
                 expected=error.expected, actual=error.actual
@@ -63,6 +78,13 @@ def translated(method: F) -> F:
             raise InvalidInput(fields={"payload": "too_long"}) from None
         except StoreUnavailable:
             raise Unavailable() from None
+        finally:
+            # a call made inside another one: the outer call's events end there too
+            inner = LAST_APPENDED.get()
+            LAST_APPENDED.reset(token)
+            outer = LAST_APPENDED.get()
+            if inner is not None and (outer is None or inner > outer):
+                LAST_APPENDED.set(inner)
 
     return wrapper  # type: ignore[return-value]
 

@@ -449,6 +449,9 @@ class TestTheAuditTrail:
         ]
         assert events[0]["actor"] == "b01.002004"
         assert all(e["hash"] for e in events)
+        # X-Position is where the command's own events end (the service says so)
+        assert int(planned.headers["X-Position"]) == events[-1]["position"]
+        assert "_position" not in planned.body
         then = office.get(f"/api/v1/audit/streams/{stream}/state")
         assert then.status == 400  # `at` is required
         at = quote(before_plan)

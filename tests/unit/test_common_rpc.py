@@ -10,7 +10,7 @@ import eventlet
 import pytest
 
 from services.common.errors import Unavailable
-from services.common.rpc import _BoundedMethod
+from services.common.rpc import POSITION, _BoundedMethod, translated
 
 
 class Reply:
@@ -50,3 +50,57 @@ def test_no_answer_is_unavailable_after_the_bound() -> None:
         bounded({}, {})
     assert time.monotonic() - started < 2
     assert raised.value.details == {"service": "organization"}
+
+
+class TestAnswersSayWhereTheirEventsEnd:
+    """`translated` adds the last appended position to a command's answer (the
+    gateway's X-Position); a call that appended nothing answers as it was."""
+
+    class Service:
+        def __init__(self) -> None:
+            from eventing.metrics import InstrumentedStore
+            from eventing.store.memory import MemoryEventStore
+
+            self.store = InstrumentedStore(MemoryEventStore(), service="ledger")
+
+        def append(self, stream: str, count: int) -> Any:
+            from eventing.events import Metadata, NewEvent
+
+            return self.store.append(
+                stream,
+                [NewEvent("NoteAdded", {"n": n}) for n in range(count)],
+                None,
+                Metadata("ledger"),
+            )
+
+        @translated
+        def command(self, streams: dict[str, int]) -> dict[str, Any]:
+            for stream, count in streams.items():
+                self.append(stream, count)
+            return {"done": True}
+
+        @translated
+        def nested(self) -> dict[str, Any]:
+            inner = self.command({"ledger_item-b": 1})
+            return {"inner": inner}
+
+    def test_the_last_position_of_every_append_of_the_call(self) -> None:
+        service = self.Service()
+        service.append("ledger_item-x", 5)  # others' events before
+        answer = service.command({"ledger_item-a": 2, "ledger_item-b": 3})
+        last = service.store.head()
+        assert answer == {"done": True, POSITION: last}
+        assert [e.position for e in service.store.read_stream("ledger_item-b")][
+            -1
+        ] == last
+
+    def test_a_call_that_appended_nothing_has_no_position(self) -> None:
+        service = self.Service()
+        service.append("ledger_item-x", 1)
+        assert service.command({}) == {"done": True}
+
+    def test_an_inner_call_does_not_hide_the_outer_one(self) -> None:
+        service = self.Service()
+        answer = service.nested()
+        assert answer[POSITION] == service.store.head()
+        assert answer["inner"][POSITION] == service.store.head()

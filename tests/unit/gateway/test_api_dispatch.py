@@ -37,8 +37,16 @@ class NoSessions:
         pass
 
 
+HEAD = 9_999  # what the store's head would say
+
+
 def api() -> Api:
-    return Api(Router(catalogue.routes()), NoSessions(), SIGNER)  # type: ignore[arg-type]
+    return Api(
+        Router(catalogue.routes()),
+        NoSessions(),  # type: ignore[arg-type]
+        SIGNER,
+        head=lambda: HEAD,
+    )
 
 
 def send(
@@ -167,3 +175,39 @@ def test_the_payload_is_the_body_with_the_path_and_the_context_the_caller() -> N
     assert context["bureau_id"] == "b01"
     assert context["actor"] == "b01.001002"
     assert context["expected"] == {"stream": "ledger_item-i1", "version": 3}
+
+
+class TestXPosition:
+    """A command's X-Position is where its own events end when the service says so,
+    else the store's head (also at or past them); the key never reaches the client."""
+
+    def test_the_position_the_service_answered_and_not_in_the_body(self) -> None:
+        response, body = send(
+            "POST",
+            "/api/v1/ledger/items/i1/progress",
+            lambda *args: {"item_id": "i1", "version": 4, "_position": 1234},
+            body={"note": "进展"},
+        )
+        assert response.status_code == 200
+        assert response.headers["X-Position"] == "1234"
+        assert response.headers["ETag"] == '"4"'
+        assert body == {"item_id": "i1", "version": 4}
+
+    def test_a_command_that_appended_nothing_gets_the_head(self) -> None:
+        response, _ = send(
+            "POST",
+            "/api/v1/ledger/items/i1/progress",
+            lambda *args: {"item_id": "i1", "version": 4},
+            body={"note": "进展"},
+        )
+        assert response.headers["X-Position"] == str(HEAD)
+
+    def test_a_query_has_none(self) -> None:
+        response, body = send(
+            "GET",
+            "/api/v1/ledger/items/i1",
+            lambda *args: {"item_id": "i1", "version": 4, "_position": 1},
+        )
+        assert response.status_code == 200
+        assert "X-Position" not in response.headers
+        assert "_position" not in body
