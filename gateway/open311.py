@@ -52,7 +52,12 @@ from werkzeug.wrappers import Request, Response
 
 from gateway.api.app import Caller
 from gateway.api.errors import STATUS_BY_CODE, ApiError, negotiate_language
-from gateway.api.ratelimit import TokenBuckets
+from gateway.api.ratelimit import (
+    BucketStore,
+    Limiter,
+    SharedTokenBuckets,
+    TokenBuckets,
+)
 from services.common.errors import DomainError, InvalidInput, is_english
 from services.complaints.domain.model import Category
 
@@ -63,6 +68,7 @@ Observer = Callable[[str, str, int, float], None]
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_CODES = 10
+RATE, BURST = 2.0, 20  # requests a second per client address, and bursts
 TEMPLATE = "/open311/v2/{resource}"
 _PATH = re.compile(r"^(services|requests)(?:/([A-Za-z0-9_-]{1,60}))?\.(json|xml)$")
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
@@ -153,12 +159,12 @@ class Open311:
         self,
         jurisdictions: tuple[str, ...] = (),
         units: Units | None = None,
-        limits: TokenBuckets | None = None,
+        limits: Limiter | None = None,
         observe: Observer | None = None,
     ) -> None:
         self.jurisdictions = jurisdictions
         self.units = units
-        self.limits = limits or TokenBuckets(rate=2.0, burst=20)
+        self.limits = limits or TokenBuckets(rate=RATE, burst=BURST)
         self.observe = observe
         self._known: set[str] = set()
 
@@ -573,9 +579,10 @@ class ReadModelUnits:
 
 
 @functools.cache
-def shared() -> Open311:
+def shared(buckets: BucketStore) -> Open311:
     """The process's endpoint, built on first use from the environment:
-    OPEN311_JURISDICTIONS (bureau ids, comma separated), READMODEL_DATABASE_URL."""
+    OPEN311_JURISDICTIONS (bureau ids, comma separated), READMODEL_DATABASE_URL;
+    its rate limits in `buckets` (the gateway's Sessions), shared by every process."""
     from gateway import metrics
 
     raw = os.environ.get("OPEN311_JURISDICTIONS", "")
@@ -584,5 +591,6 @@ def shared() -> Open311:
     return Open311(
         jurisdictions,
         units=ReadModelUnits(url) if url else None,
+        limits=SharedTokenBuckets(buckets, "open311", rate=RATE, burst=BURST),
         observe=metrics.observe_request,
     )

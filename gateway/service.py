@@ -28,11 +28,12 @@ from eventing.heap import freeze_startup_heap
 from eventing.store import EventStore, open_store
 from gateway import exports, metrics, open311
 from gateway.api import catalogue, trail
-from gateway.api.app import Api, Caller, LocalHandler
+from gateway.api.app import PUBLIC_BURST, PUBLIC_RATE, Api, Caller, LocalHandler
 from gateway.api.auth import TokenSigner, load_secret
 from gateway.api.errors import timeout
 from gateway.api.openapi import DOCS_PAGE, document
 from gateway.api.public import public_report
+from gateway.api.ratelimit import SharedTokenBuckets
 from gateway.api.routes import Router
 from gateway.api.sessions import Sessions
 from gateway.api.views import VIEWS, Views
@@ -229,6 +230,9 @@ class ApiProvider(DependencyProvider):  # type: ignore[misc]
             self.sessions,
             TokenSigner(load_secret()),
             head=head,
+            public_limits=SharedTokenBuckets(
+                self.sessions, "api", rate=PUBLIC_RATE, burst=PUBLIC_BURST
+            ),
             locals_=handlers,
             observe=metrics.observe_request,
         )
@@ -289,4 +293,4 @@ class GatewayService:
 
         `GET /open311/v2/services.json` -> `[{"service_code": "slow", ...}]`
         """
-        return open311.shared().handle(request, self.services)
+        return open311.shared(self.api.sessions).handle(request, self.services)

@@ -31,7 +31,7 @@ from gateway.api.auth import (
     new_refresh_token,
 )
 from gateway.api.errors import ApiError, negotiate_language
-from gateway.api.ratelimit import TokenBuckets
+from gateway.api.ratelimit import Limiter, TokenBuckets
 from gateway.api.routes import Route, Router
 from gateway.api.sessions import Sessions, Stored, request_hash
 from services.common.errors import DomainError
@@ -40,6 +40,7 @@ from services.common.rpc import POSITION
 log = logging.getLogger("gateway.api")
 
 MAX_BODY_BYTES = 32 * 1024 * 1024  # a 20 MiB attachment, base64, plus its fields
+PUBLIC_RATE, PUBLIC_BURST = 2.0, 20  # public endpoints: requests a second, bursts
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
 _ETAG = re.compile(r'^\s*(?:W/)?"(\d{1,9})"\s*$')
 _KEY = re.compile(r"^[\x21-\x7e]{8,200}$")
@@ -83,7 +84,7 @@ class Api:
         head: Callable[[], int] | None = None,
         locals_: Mapping[str, LocalHandler] | None = None,
         observe: Observer | None = None,
-        public_limits: TokenBuckets | None = None,
+        public_limits: Limiter | None = None,
     ) -> None:
         self.router = router
         self.sessions = sessions
@@ -95,7 +96,9 @@ class Api:
         self.locals.setdefault("logout", self._logout)
         self.locals.setdefault("me", self._me)
         self.observe = observe
-        self.public_limits = public_limits or TokenBuckets(rate=2.0, burst=20)
+        self.public_limits = public_limits or TokenBuckets(
+            rate=PUBLIC_RATE, burst=PUBLIC_BURST
+        )
         self.keys = KeyCache()
 
     # -- the request ----------------------------------------------------------------

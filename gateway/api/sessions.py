@@ -1,5 +1,6 @@
 """The gateway's own state in the read-model database (schema `gateway`): refresh
-tokens, revoked access tokens, and idempotency keys with the responses they produced.
+tokens, revoked access tokens, idempotency keys with the responses they produced, and
+the public endpoints' rate-limit buckets.
 
 None of it is a source of truth about the campaign (that is the event store); losing
 it signs people out and forgets which retries were already answered, nothing more.
@@ -46,6 +47,38 @@ CREATE TABLE IF NOT EXISTS gateway.idempotency (
     created_at double precision NOT NULL,
     PRIMARY KEY (owner, key)
 );
+-- token buckets of the public endpoints, shared by every gateway worker and replica;
+-- unlogged: a crash forgets them (everyone starts with a full bucket) and a take
+-- does not wait for a WAL flush
+CREATE UNLOGGED TABLE IF NOT EXISTS gateway.rate_buckets (
+    scope text NOT NULL,
+    client text NOT NULL,
+    tokens double precision NOT NULL,
+    updated_at timestamptz NOT NULL,
+    allowed boolean NOT NULL,
+    PRIMARY KEY (scope, client)
+);
+"""
+
+# One statement takes a token or not, atomically (the row lock orders concurrent
+# takes of one client); the database's clock refills, so replicas' clocks agree.
+_REFILLED = (
+    "least(%(burst)s, b.tokens + %(rate)s * "
+    "extract(epoch FROM statement_timestamp() - b.updated_at))"
+)
+TAKE_TOKEN_SQL = f"""
+INSERT INTO gateway.rate_buckets AS b (scope, client, tokens, updated_at, allowed)
+VALUES (%(scope)s, %(client)s, %(burst)s - 1, statement_timestamp(), true)
+ON CONFLICT (scope, client) DO UPDATE SET
+    tokens = {_REFILLED} - CASE WHEN {_REFILLED} >= 1 THEN 1 ELSE 0 END,
+    allowed = {_REFILLED} >= 1,
+    updated_at = statement_timestamp()
+RETURNING allowed
+"""
+# a bucket idle this long is full again: its row says nothing a missing one doesn't
+PRUNE_BUCKETS_SQL = """
+DELETE FROM gateway.rate_buckets WHERE scope = %(scope)s
+AND updated_at < statement_timestamp() - make_interval(secs => %(full)s)
 """
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
@@ -252,6 +285,21 @@ class Sessions:
                 "AND status IS NULL",
                 (owner, key),
             )
+
+    # -- rate limits ----------------------------------------------------------------
+
+    def take_token(
+        self, scope: str, client: str, rate: float, burst: int, prune: bool = False
+    ) -> bool:
+        """Take one token from the (scope, client) bucket shared by every gateway
+        process: True if there was one. With `prune`, first forget the buckets of
+        `scope` that have been idle long enough to be full again."""
+        params = {"scope": scope, "client": client, "rate": rate, "burst": burst}
+        with self._conn() as conn:
+            if prune:
+                conn.execute(PRUNE_BUCKETS_SQL, {"scope": scope, "full": burst / rate})
+            row = conn.execute(TAKE_TOKEN_SQL, params).fetchone()
+        return bool(row and row[0])
 
     def ping(self) -> None:
         with self._conn() as conn:

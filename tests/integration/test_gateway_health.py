@@ -168,6 +168,21 @@ def _children(pid: int) -> set[int]:
     return {int(child) for child in text.split()}
 
 
+def _listening(pid: int, port: int) -> bool:
+    """Whether process `pid` holds a socket listening on `port` (Linux /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[1].endswith(f":{port:04X}") and fields[3] == "0A":
+                inodes.add(fields[9])
+    try:
+        links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+    except OSError:
+        return False
+    return any(link[8:-1] in inodes for link in links if link.startswith("socket:["))
+
+
 def _requests_counted(base: str) -> float:
     with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
         text = response.read().decode()
@@ -226,3 +241,39 @@ class TestGatewayWorkers:
         launcher.terminate()
         assert launcher.wait(timeout=15) == 0
         assert not any(Path(f"/proc/{pid}").exists() for pid in replaced)
+
+    def test_the_public_rate_limit_holds_across_workers(
+        self, start_gateway: StartGateway, store_db: str, amqp_uri: str
+    ) -> None:
+        gateway = start_gateway(
+            {
+                "AMQP_URI": amqp_uri,
+                "EVENTSTORE_URI": store_db,
+                "READMODEL_DATABASE_URL": store_db,
+                "GATEWAY_WORKERS": "2",
+            },
+            WORKERS,
+        )
+        port = int(gateway.base.rsplit(":", 1)[1])
+        deadline = time.monotonic() + START_SECONDS
+        # both workers listening: the kernel then spreads new connections over both
+        while not (
+            len(workers := _children(gateway.process.pid)) == 2
+            and all(_listening(pid, port) for pid in workers)
+        ):
+            assert time.monotonic() < deadline, "the second worker did not listen"
+            time.sleep(0.2)
+        statuses = []
+        started = time.monotonic()
+        for _ in range(40):  # a new connection each: both workers answer some
+            try:
+                with urllib.request.urlopen(
+                    f"{gateway.base}/api/v1/public/bureaus/b01/hotlines", timeout=10
+                ) as answer:
+                    statuses.append(answer.status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+        refilled = int((time.monotonic() - started) * 2.0) + 1  # 2 a second
+        limited = statuses.count(429)
+        # a burst of 20 for this client in all, not 20 in each worker
+        assert 40 - 20 - refilled <= limited <= 20, statuses
