@@ -119,11 +119,11 @@ def read(
     """Read your own write: GET `path` with `min_position=after` (a command's
     X-Position) and answer the body once `shows(body)`.
 
-    The API promises the first answer already shows the write. It does not always
-    (a known bug): X-Position is the store's follower-safe head, which any
-    transaction still running on the PostgreSQL server holds below the command's own
-    event, so the view is "caught up" with a position before the write. A stale
-    first answer is therefore tolerated and reported as a warning, not a failure.
+    The API promises the first answer already shows the command's own events
+    (X-Position is where they end); a `shows` that needs more than those (rows a
+    consumer of the events writes later) may not hold at once. So a first answer
+    without the write is tolerated and reported as a warning; for a read of the
+    command's own events, that warning is a bug to chase.
     """
     url = f"{path}&min_position={after}"
     first = dict(ok(seen(path, client.get(url))))
