@@ -21,7 +21,7 @@ import pytest
 
 from eventing.migrate import apply
 from services.common.errors import NotFound
-from services.common.rpc import deserializable
+from services.common.rpc import POSITION, deserializable
 from services.ledger.domain import errors as ledger_errors
 from services.ledger.domain import item_id_for_complaint
 from services.organization.samples import sample_rows, write_rows
@@ -223,6 +223,7 @@ class TestFromAComplaintToAClosedLedgerItem:
             "verifier_id": COMMITTEE,
             "verified_on": today,
         }
+        assert isinstance(closed.pop(POSITION), int)  # where its events end
         # The unit's ledger folds the bureau's events as followers read them (below
         # the cluster's oldest running transaction): eventually consistent.
         wait_until(
