@@ -219,3 +219,31 @@ class AssessUnits:
         units = _people(check, "unit_ids", raw.get("unit_ids"), required=False)
         check.done()
         return cls(year, as_of, tuple(units))
+
+
+NOTE_CHARS = 500
+
+
+@dataclass(frozen=True)
+class PublishAssessment:
+    """{"year": 2026, "as_of": "2027-01-10T00:00:00+08:00", "note": "年终定格"}
+    (as_of: the moment the figures stand at, not in the future; default now)"""
+
+    year: int
+    as_of: datetime | None
+    note: str | None
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> PublishAssessment:
+        check = Check()
+        year = int(
+            check.number("year", raw.get("year"), low=2000, high=2100, integer=True)
+        )
+        as_of = (
+            moment(check, "as_of", raw.get("as_of"))
+            if raw.get("as_of") not in (None, "")
+            else None
+        )
+        note = check.text("note", raw.get("note"), max_len=NOTE_CHARS, required=False)
+        check.done()
+        return cls(year, as_of, note or None)

@@ -393,6 +393,20 @@ class EvaluationService:
             rc.AssessUnits.parse(payload or {}), command_context(context)
         )
 
+    @rpc(expected_exceptions=EXPECTED)
+    @translated
+    def publish_assessment(
+        self, payload: Payload = None, context: Context = None
+    ) -> Answer:
+        """Publish (定格) the bureau's year-end assessment as it stands at `as_of`
+        (default now, never in the future): recorded as AssessmentPublished on
+        `assessment-<bureau>.<year>`, a later publication replacing the table.
+        Answers the table as assess_units does, with `version` and `published_at`.
+        {"year": 2026, "as_of": "2027-01-10T00:00:00+08:00", "note": "年终定格"}"""
+        return self.handlers.publish_assessment(
+            rc.PublishAssessment.parse(payload or {}), command_context(context)
+        )
+
 
 def _year(payload: Payload) -> int:
     check = Check()

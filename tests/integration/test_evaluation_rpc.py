@@ -214,3 +214,52 @@ class TestTheAssessmentOverRpc:
         assert unit["incomplete"] is True
         assert {"ledger", "complaints", "publicity"} <= set(unit["missing"])
         assert "weight redistributed" in answer["missing_inputs_rule"]
+
+    def test_a_published_assessment_is_recorded_on_its_stream(self, cluster, store_db):
+        evaluation = cluster.evaluation
+        year = datetime.now(UTC).year
+        test = evaluation.hold_study_test(
+            {"unit_id": "b01.u003", "year": year, "title": "闭卷测试",
+             "held_on": f"{year}-01-01"},
+            OFFICE,
+        )  # fmt: skip
+        evaluation.record_test_scores(
+            {"test_id": test["test_id"],
+             "scores": [{"person_id": "b01.003004", "score": 80}]},
+            OFFICE,
+        )  # fmt: skip
+        wait_until(
+            lambda: evaluation.assess_units({"year": year}, OFFICE)["units"],
+            timeout=30,
+            interval=0.2,
+            describe=lambda: "the unit's test in the assessment",
+        )
+        with pytest.raises(InvalidInput):
+            evaluation.publish_assessment(
+                {"year": year, "as_of": (datetime.now(UTC) + timedelta(days=1))
+                 .isoformat()},
+                OFFICE,
+            )  # fmt: skip
+        answer = evaluation.publish_assessment({"year": year, "note": "定格"}, OFFICE)
+        assert answer["version"] == 1
+        assert [u["unit_id"] for u in answer["units"]] == ["b01.u003"]
+
+        with psycopg.connect(store_db, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT type, version, actor, data FROM eventing.events"
+                " WHERE stream = %s ORDER BY version",
+                (f"assessment-b01.{year}",),
+            ).fetchall()
+        [(kind, version, actor, data)] = rows
+        assert (kind, version, actor) == ("AssessmentPublished", 1, OFFICE["actor"])
+        assert data == {
+            "bureau_id": "b01",
+            "year": year,
+            "as_of": answer["as_of"],
+            "published_at": answer["published_at"],
+            "published_by": OFFICE["actor"],
+            "note": "定格",
+            "formula": answer["formula"],
+            "weights": answer["weights"],
+            "units": answer["units"],
+        }

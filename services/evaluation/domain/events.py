@@ -3,7 +3,8 @@
 Streams: `evaluation_round-<round>` (definition, close, tally, rule outcomes),
 `ballot_roll-<round>.<shard>` (participation only: "voter X has voted"),
 `ballot_box-<round>` (sealed ballots: no voter, no actor, no time of their own),
-`talk-<talk>`, `study_test-<test>`. Events other services consume carry every id they
+`talk-<talk>`, `study_test-<test>`, `assessment-<bureau>.<year>` (each publication of
+the year-end assessment table). Events other services consume carry every id they
 need (bureau, unit, person), so no consumer reads these streams.
 """
 
@@ -376,3 +377,23 @@ class ModelAwarded(DomainEvent):
     kind: str
     actor: str
     at: datetime
+
+
+# -- the year-end assessment ----------------------------------------------------
+
+
+@event
+@dataclass(frozen=True)
+class AssessmentPublished(DomainEvent):
+    """The leading group office published (定格) the bureau's year-end assessment
+    table as the figures stood at `as_of`; a later publication replaces it."""
+
+    bureau_id: str
+    year: int
+    as_of: datetime  # the moment the figures stand at
+    published_at: datetime
+    published_by: str
+    note: str | None
+    formula: str
+    weights: dict[str, str]  # input -> exact weight ("3/10")
+    units: tuple[dict[str, Any], ...]  # UnitScore.to_dict(weights, rank), ranked

@@ -6,7 +6,6 @@ from typing import Any
 
 from services.evaluation.handlers.activities import ActivityHandlers
 from services.evaluation.handlers.assessment import (
-    AssessmentHandlers,
     IndicatorSources,
     NoSources,
     RpcIndicatorSources,
@@ -14,6 +13,7 @@ from services.evaluation.handlers.assessment import (
 from services.evaluation.handlers.awards import AwardHandlers
 from services.evaluation.handlers.base import SERVICE, DefinitionCache
 from services.evaluation.handlers.orgchart import MemoryOrgChart, OrgChart, RpcOrgChart
+from services.evaluation.handlers.publication import PublicationHandlers
 from services.evaluation.handlers.rounds import RoundHandlers
 from services.evaluation.handlers.studies import StudyHandlers
 from services.evaluation.handlers.talks import TalkHandlers
@@ -25,7 +25,7 @@ class EvaluationHandlers(
     StudyHandlers,
     ActivityHandlers,
     AwardHandlers,
-    AssessmentHandlers,
+    PublicationHandlers,
 ):
     """Every use case of the service, over one store, clock, org chart and keys;
     `sources` answers the assessment's outside inputs (none by default)."""

@@ -34,6 +34,7 @@ from services.evaluation.domain.innovation import (
     InnovationSelection,
     ModelNomination,
 )
+from services.evaluation.domain.publication import Assessment
 from services.evaluation.handlers.orgchart import OrgChart
 from services.evaluation.keys import BallotKeys
 
@@ -123,6 +124,7 @@ class EvaluationBase:
         self.innovations = Repository(store, registry, Innovation, SERVICE)
         self.selections = Repository(store, registry, InnovationSelection, SERVICE)
         self.nominations = Repository(store, registry, ModelNomination, SERVICE)
+        self.assessments = Repository(store, registry, Assessment, SERVICE)
 
     def today(self) -> date:
         """Today in the bureau's time zone (Asia/Shanghai)."""

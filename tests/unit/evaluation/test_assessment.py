@@ -3,14 +3,21 @@ missing source redistributed (never a crash), reproducible as of a past moment."
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
+import pytest
+
+from services.common.errors import InvalidInput
 from services.evaluation import commands as c
 from services.evaluation import record_commands as rc
+from services.evaluation.domain import registry
 from services.evaluation.domain.assessment import rank, score_unit
+from services.evaluation.domain.events import AssessmentPublished
+from services.evaluation.domain.publication import Assessment
 from services.evaluation.handlers import DefinitionCache, EvaluationHandlers
 from tests.unit.evaluation.factory import (
     BUREAU,
@@ -171,3 +178,152 @@ class TestAssessingTheBureau:
         assert then["units"][0]["inputs"]["tests"]["part"] == "3/5"
         assert {u["unit_id"] for u in now["units"]} == {UNIT, UNIT2}
         assert ("publicity", before) in sources.asked
+
+
+PUBLISHED_FIELDS = {
+    "bureau_id", "year", "as_of", "published_at", "published_by", "note",
+    "formula", "weights", "units",
+}  # fmt: skip
+STREAM = f"assessment-{BUREAU}.2026"
+
+
+def publish(world: World, sources: FakeSources, **payload: Any) -> dict[str, Any]:
+    cmd = rc.PublishAssessment.parse({"year": 2026, **payload})
+    return handlers(world, sources).publish_assessment(cmd, OFFICE)
+
+
+class TestPublishingTheAssessment:
+    def test_publishing_records_the_computed_table_as_an_event(self):
+        world = World()
+        test_scores(world, UNIT, 80, 90)
+        test_scores(world, UNIT2, 70)
+        sources = FakeSources(
+            ledger_units={UNIT: {"closed": 3, "closed_on_time": 2, "overdue_now": 1}}
+        )
+        computed = handlers(world, sources).assess(
+            rc.AssessUnits(2026, None, ()), OFFICE
+        )
+        answer = publish(world, sources, note="年终定格")
+        [stored] = world.store.read_stream(STREAM)
+        assert (stored.type, stored.schema_version) == ("AssessmentPublished", 1)
+        assert (stored.bureau_id, stored.actor) == (BUREAU, OFFICE.actor)
+        assert stored.data == {
+            "bureau_id": BUREAU,
+            "year": 2026,
+            "as_of": computed["as_of"],
+            "published_at": world.clock.now.isoformat(),
+            "published_by": OFFICE.actor,
+            "note": "年终定格",
+            "formula": computed["formula"],
+            "weights": computed["weights"],
+            "units": computed["units"],
+        }
+        assert [(u["unit_id"], u["rank"]) for u in stored.data["units"]] == [
+            (UNIT2, 1),  # no ledger item to close counts as all closed on time
+            (UNIT, 2),
+        ]
+        assert answer == {
+            **computed,
+            "version": 1,
+            "published_at": world.clock.now.isoformat(),
+        }
+
+    def test_a_second_publication_appends_version_two_and_replaces_the_table(self):
+        world = World()
+        test_scores(world, UNIT, 60)
+        sources = FakeSources()
+        first = publish(world, sources)
+        world.clock.now += timedelta(days=1)
+        test_scores(world, UNIT2, 95)
+        second = publish(world, sources, note="更正")
+        assert (first["version"], second["version"]) == (1, 2)
+        old, new = world.store.read_stream(STREAM)
+        assert [u["unit_id"] for u in old.data["units"]] == [UNIT]
+        assert [u["unit_id"] for u in new.data["units"]] == [UNIT2, UNIT]
+        assert (old.data["note"], new.data["note"]) == (None, "更正")
+        table = world.handlers.assessments.load(f"{BUREAU}.2026")
+        assert table.version == 2
+        assert table.published is not None and table.published.note == "更正"
+
+    def test_the_table_as_of_a_past_moment_is_published_with_that_moment(self):
+        world = World()
+        test_scores(world, UNIT, 60)
+        before = world.clock.now
+        world.clock.now += timedelta(days=1)
+        test_scores(world, UNIT2, 95)
+        answer = publish(world, FakeSources(), as_of=before.isoformat())
+        [stored] = world.store.read_stream(STREAM)
+        assert stored.data["as_of"] == answer["as_of"] == before.isoformat()
+        assert stored.data["published_at"] == world.clock.now.isoformat()
+        assert [u["unit_id"] for u in stored.data["units"]] == [UNIT]
+
+    @pytest.mark.parametrize(
+        ("payload", "fields"),
+        [
+            ({"as_of": "2026-11-03T00:00:00+08:00"}, {"as_of": "out_of_range"}),
+            ({"year": 2027}, {"year": "out_of_range"}),
+            (
+                {"year": 2027, "as_of": "2026-10-31T23:00:00+08:00"},
+                {"year": "out_of_range"},
+            ),
+            ({"year": "2026x"}, {"year": "not_a_number"}),
+            ({"year": 1999}, {"year": "out_of_range"}),
+            ({"as_of": "2026-11-01T00:00:00"}, {"as_of": "bad_format"}),
+            ({"note": "长" * 501}, {"note": "too_long"}),
+        ],
+    )
+    def test_a_future_moment_or_a_bad_year_is_refused(self, payload, fields):
+        world = World()
+        test_scores(world, UNIT, 60)
+        with pytest.raises(InvalidInput) as refused:
+            publish(world, FakeSources(), **payload)
+        assert refused.value.details["fields"] == fields
+        assert world.store.read_stream(STREAM) == []
+
+    def test_the_year_has_begun_by_as_of_in_the_bureaus_time_zone(self):
+        world = World()
+        world.clock.now = datetime.fromisoformat("2027-01-01T01:00:00+08:00")
+        answer = publish(world, FakeSources(), year=2027)
+        assert answer["version"] == 1
+
+
+class TestThePublishedEvent:
+    def test_the_event_round_trips_through_the_registry(self):
+        world = World()
+        test_scores(world, UNIT, 80, 90)
+        sources = FakeSources(
+            ledger_units={UNIT: {"closed": 3, "closed_on_time": 2, "overdue_now": 1}}
+        )
+        publish(world, sources, note="年终定格")
+        [stored] = world.store.read_stream(STREAM)
+        decoded = registry.decode(stored)
+        assert isinstance(decoded, AssessmentPublished)
+        assert isinstance(decoded.as_of, datetime)
+        assert isinstance(decoded.units, tuple)
+        assert decoded.to_data() == stored.data
+        assert set(stored.data) == PUBLISHED_FIELDS
+        again = registry.to_new_event(decoded)
+        assert json.loads(json.dumps(again.data)) == stored.data
+        assert set(decoded.units[0]) == {
+            "unit_id", "rank", "score", "score_decimal", "incomplete", "missing",
+            "inputs",
+        }  # fmt: skip
+
+    def test_the_aggregate_keeps_the_latest_publication(self):
+        first = AssessmentPublished(
+            BUREAU, 2026, OPENS_AT, OPENS_AT, "x", None, "f", {"tests": "1"}, ()
+        )
+        later = AssessmentPublished(
+            BUREAU, 2026, OPENS_AT, OPENS_AT, "x", "n", "f", {"tests": "1"}, ()
+        )
+        assessment = Assessment(f"{BUREAU}.2026")
+        assessment.publish(first)
+        assessment.publish(later)
+        assert assessment.published == later
+        assert assessment.publications == 2
+        assert assessment.stream == STREAM
+        with pytest.raises(ValueError):
+            Assessment(f"{BUREAU}.2025").publish(first)
+
+
+OPENS_AT = datetime.fromisoformat("2026-12-31T12:00:00+08:00")

@@ -123,3 +123,11 @@ class TestEntrypoints:
         assert set(unit["missing"]) == {
             "evaluation", "ledger", "complaints", "publicity", "tests", "innovation"
         }  # fmt: skip
+
+    def test_the_assessment_is_published_through_its_entrypoint_as_json(self, service):
+        answer = service.publish_assessment({"year": 2026, "note": "定格"}, OFFICE)
+        assert (answer["version"], answer["year"]) == (1, 2026)
+        assert answer["published_at"] >= answer["as_of"]
+        json.dumps(answer)  # JSON-safe
+        again = service.publish_assessment({"year": 2026}, OFFICE)
+        assert again["version"] == 2
