@@ -573,8 +573,9 @@ def add_names(conn: q.Connection, rows: list[dict[str, Any]]) -> None:
 
 def assessment_by_rpc(call: Call) -> list[dict[str, Any]]:
     """The year-end assessment, computed by the evaluation service on request
-    (`assess_units`; there is no read model of it): one row per unit, its rank,
-    total and each input's part."""
+    (`assess_units`: the figures as they stand now, not the table last published,
+    which is the `assessment` read model): one row per unit, its rank, total and
+    each input's part."""
     year = call.payload.get("year") or datetime.now(ZONE).year
     try:
         wanted = int(year)

@@ -18,6 +18,7 @@ from eventing.config import Settings
 from eventing.logs import configure_logging
 from eventing.store import open_store
 from gateway import gauges
+from gateway.projections.assessment import AssessmentProjection
 from gateway.projections.base import Projection
 from gateway.projections.campaign_overview import CampaignOverviewProjection
 from gateway.projections.complaint_queue import ComplaintQueueProjection
@@ -36,6 +37,7 @@ def projections() -> list[Projection]:
         ComplaintQueueProjection(),
         CampaignOverviewProjection(),
         EvaluationResultsProjection(),
+        AssessmentProjection(),
         PublicityComplianceProjection(),
         PublicBoardProjection(),
     ]

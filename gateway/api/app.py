@@ -44,6 +44,7 @@ PUBLIC_RATE, PUBLIC_BURST = 2.0, 20  # public endpoints: requests a second, burs
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
 _ETAG = re.compile(r'^\s*(?:W/)?"(\d{1,9})"\s*$')
 _KEY = re.compile(r"^[\x21-\x7e]{8,200}$")
+_INTEGER = re.compile(r"^-?[0-9]{1,9}$")
 
 Caller = Callable[[str, str, dict[str, Any], dict[str, Any]], dict[str, Any]]
 LocalHandler = Callable[["Call"], Any]
@@ -349,7 +350,8 @@ class Api:
             payload = {name: request.args.get(name) for name in request.args}
         else:
             payload = _json_body(request)
-        for name, value in values.items():
+        for name, text in values.items():
+            value = _path_value(route, name, text)
             if name in payload and payload[name] != value:
                 raise errors.bad_request(
                     "path_body_mismatch",
@@ -476,6 +478,21 @@ def _replay(stored: Stored, hashed: str) -> Response:
         response.headers[name] = value
     response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+def _path_value(route: Route, name: str, text: str) -> Any:
+    """A path value as the payload takes it: text, or a number where the route's
+    path schema says integer (a year)."""
+    if route.path_schema(name).get("type") != "integer":
+        return text
+    if not _INTEGER.match(text):
+        raise errors.bad_request(
+            "invalid_input",
+            f"路径中的 {name} 须为整数",
+            f"{name} in the path must be an integer",
+            fields={name: "not_a_number"},
+        )
+    return int(text)
 
 
 def _json_body(request: Request) -> dict[str, Any]:

@@ -86,7 +86,7 @@ def _operation(route: Route) -> dict[str, Any]:
             "name": name,
             "in": "path",
             "required": True,
-            "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+            "schema": dict(route.path_schema(name)),
         }
         for name in route.path_params
     ]

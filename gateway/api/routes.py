@@ -18,6 +18,9 @@ from werkzeug.routing import Map, Rule
 Schema = Mapping[str, Any]
 
 OBJECT: Schema = MappingProxyType({"type": "object"})
+PATH_STRING: Schema = MappingProxyType(
+    {"type": "string", "minLength": 1, "maxLength": 100}
+)
 PREFIX = "/api/v1"
 
 _PARAM = re.compile(r"{([a-z_]+)}")
@@ -61,6 +64,9 @@ class Route:
     # payload fields the route sets whatever the client sent (a public report always
     # comes in by web form)
     fixed: Mapping[str, Any] = field(default_factory=dict)
+    # path parameters that are not plain text, e.g. {"year": {"type": "integer"}}:
+    # an integer goes into the payload as a number
+    path_schemas: Mapping[str, Schema] = field(default_factory=dict)
 
     @property
     def template(self) -> str:
@@ -70,6 +76,9 @@ class Route:
     @property
     def path_params(self) -> list[str]:
         return _PARAM.findall(self.path)
+
+    def path_schema(self, name: str) -> Schema:
+        return self.path_schemas.get(name, PATH_STRING)
 
     @property
     def public(self) -> bool:

@@ -21,6 +21,9 @@ from gateway.api import errors
 from gateway.api.app import Call, Encoded
 from gateway.api.routes import QueryParam
 from gateway.queries import common as q
+from gateway.queries.assessment import FILTERS as ASSESSMENT_FILTERS
+from gateway.queries.assessment import SORTS as ASSESSMENT_SORTS
+from gateway.queries.assessment import assessment
 from gateway.queries.campaign_overview import FILTERS as OVERVIEW_FILTERS
 from gateway.queries.campaign_overview import SORTS as OVERVIEW_SORTS
 from gateway.queries.campaign_overview import campaign_overview
@@ -131,6 +134,13 @@ VIEWS: dict[str, View] = {
             ("evaluation_results",),
             tuple(RESULT_FILTERS),
             _names(RESULT_SORTS),
+        ),
+        View(
+            "assessment",
+            assessment,
+            ("assessment",),
+            tuple(ASSESSMENT_FILTERS),
+            _names(ASSESSMENT_SORTS),
         ),
         View(
             "publicity_compliance",

@@ -8,6 +8,7 @@ sort, an opaque keyset cursor and a limit, and answers a `Page` (`.to_dict()` gi
 
 from __future__ import annotations
 
+from gateway.queries.assessment import assessment
 from gateway.queries.campaign_overview import campaign_overview
 from gateway.queries.common import Page, Scope, wait_for_position
 from gateway.queries.complaint_queue import complaint_queue
@@ -20,6 +21,7 @@ from gateway.queries.unit_dashboard import unit_dashboard
 __all__ = [
     "Page",
     "Scope",
+    "assessment",
     "campaign_overview",
     "complaint_queue",
     "evaluation_results",

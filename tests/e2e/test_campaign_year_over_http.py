@@ -655,6 +655,27 @@ class TestACampaignYearOverHttp:
         # Only unit (部门单位) rounds feed the assessment, not leadership rounds.
         assert "evaluation" in units[WINDOW]["missing"]
         assert units[POOR_UNIT]["inputs"]["tests"]["source"] == {"mean": "115/2"}
+
+        # The office publishes (定格) the table; the assessment view serves it.
+        published = office.post(
+            f"/api/v1/evaluation/assessment/{YEAR_NO}/publish", {"note": "年终定格"}
+        )
+        table = ok(published)
+        assert table["version"] == 1
+        assert [(u["unit_id"], u["rank"]) for u in table["units"]] == [
+            (u["unit_id"], u["rank"]) for u in assessed["units"]
+        ]
+        board = view(
+            system.as_("leader01"),
+            "assessment",
+            position(published),
+            lambda body: len(body["items"]) == len(units),
+            year=YEAR_NO,
+        )
+        assert [(r["unit_id"], r["rank"]) for r in board["items"]] == [
+            (u["unit_id"], u["rank"]) for u in table["units"]
+        ]
+        assert {r["note"] for r in board["items"]} == {"年终定格"}
         YEAR["evaluated_at"] = position(closed)
         YEAR["phase 4"] = "done"
 

@@ -35,6 +35,13 @@ def everything(store: MemoryEventStore, bureau: str) -> None:
         monday = date(2026, 3, 2) + timedelta(weeks=week)
         b.quota_period(store, bureau, f"{bureau}.u1", monday, met=week != 1)
     b.published_board(store, bureau, f"{bureau}.u1")
+    b.assessment_published(store, bureau, [b.assessed_unit(f"{bureau}.u1", 1, "80")])
+    b.assessment_published(  # published again: the table replaced
+        store, bureau,
+        [b.assessed_unit(f"{bureau}.u2", 1, "2471/30"),
+         b.assessed_unit(f"{bureau}.u1", None, None, missing=("ledger",))],
+        note="复核后重新公布",
+    )  # fmt: skip
 
 
 def snapshot(conninfo: str, projection: Projection) -> dict[str, list[tuple]]:

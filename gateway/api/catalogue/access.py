@@ -156,6 +156,12 @@ VIEW_ROUTES = [
         "评议结果（仅公布的） — Evaluation results (as published)",
     ),
     view(
+        "assessment",
+        "/views/assessment",
+        LEADERS | DISTRICT,
+        "年终考核表（最近一次公布的） — Year-end assessment table (as last published)",
+    ),
+    view(
         "publicity_compliance",
         "/views/publicity-compliance",
         READERS,

@@ -52,6 +52,7 @@ def rpc(
     query: tuple[QueryParam, ...] = (),
     operation_id: str | None = None,
     fixed: Mapping[str, Any] | None = None,
+    path_schemas: Mapping[str, Schema] | None = None,
 ) -> Route:
     service, name = target.split(".")
     return Route(
@@ -69,6 +70,7 @@ def rpc(
         record=record,
         query=query,
         fixed=dict(fixed or {}),
+        path_schemas=dict(path_schemas or {}),
     )
 
 

@@ -9,6 +9,7 @@ from gateway.api.catalogue.base import (
     OFFICE,
     READERS,
     STRING,
+    obj,
     rpc,
 )
 from gateway.api.routes import QueryParam
@@ -251,5 +252,20 @@ EVALUATION = [
         "年终考核（公式与各项得分） — Year-end assessment",
         tag=EVA,
         query=(QueryParam("year", {"type": "integer"}), QueryParam("as_of", STRING)),
+    ),
+    rpc(
+        "POST",
+        "/evaluation/assessment/{year}/publish",
+        f"{EVA}.publish_assessment",
+        OFFICE,
+        "公布年终考核表（定格于 as_of，默认现在；再次公布即替换） — Publish the "
+        "year-end assessment table as it stands at as_of (default now); publishing "
+        "again replaces it",
+        tag=EVA,
+        body=obj(
+            as_of={"type": "string", "format": "date-time"},
+            note={"type": "string", "maxLength": 500},
+        ),
+        path_schemas={"year": {"type": "integer", "minimum": 2000, "maximum": 2100}},
     ),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 from eventing.aggregate import (
@@ -17,7 +18,7 @@ from eventing.aggregate import (
     DomainEventRegistry,
     Repository,
 )
-from eventing.events import Metadata
+from eventing.events import Metadata, NewEvent
 from eventing.store.base import AppendResult, EventStore
 from services.complaints.domain import ChineseWorkCalendar, Complaint, DeadlinePolicy
 from services.complaints.domain import registry as complaints_registry
@@ -239,6 +240,56 @@ def evaluation_round(
         )  # fmt: skip
     append(store, ev.registry, "evaluation", stream, bureau_id, *events)
     return round_id
+
+
+def assessed_unit(
+    unit_id: str, rank: int | None, score: str | None, *, missing: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """A unit's row of the published table, shaped as the assessment's `to_dict`
+    (`score` an exact fraction, e.g. "2471/30"; None: no score and no rank)."""
+    decimal = None if score is None else f"{float(Fraction(score)):.2f}"
+    inputs = {
+        name: {"part": None if name in missing else "4/5", "weight": "1/6",
+               "effective_weight": "0" if name in missing else "1/6",
+               "source": {"what": name}}
+        for name in ("evaluation", "ledger", "complaints", "publicity", "tests",
+                     "innovation")
+    }  # fmt: skip
+    return {"unit_id": unit_id, "rank": rank, "score": score,
+            "score_decimal": decimal, "incomplete": bool(missing),
+            "missing": list(missing), "inputs": inputs}  # fmt: skip
+
+
+def assessment_published(
+    store: EventStore,
+    bureau_id: str,
+    units: list[dict[str, Any]],
+    *,
+    year: int = 2026,
+    note: str | None = None,
+    published_at: datetime = datetime(2027, 1, 5, 2, tzinfo=UTC),
+) -> int:
+    """The evaluation service's AssessmentPublished (schema 1), written from its
+    contract: one more publication of the bureau-year's table. Answers the stream's
+    version after it."""
+    stream = f"assessment-{bureau_id}.{year}"
+    data = {
+        "bureau_id": bureau_id, "year": year,
+        "as_of": datetime(year, 12, 31, 16, tzinfo=UTC).isoformat(),
+        "published_at": published_at.isoformat(),
+        "published_by": f"{bureau_id}.001002", "note": note,
+        "formula": "score = 100 × Σ(weight × part) / Σ(weight of the parts present)",
+        "weights": dict.fromkeys(("evaluation", "ledger", "complaints", "publicity",
+                                  "tests", "innovation"), "1/6"),
+        "units": units,
+    }  # fmt: skip
+    result = store.append(
+        stream,
+        [NewEvent("AssessmentPublished", data, 1)],
+        store.stream_version(stream),
+        Metadata(service="evaluation", bureau_id=bureau_id, actor="tester"),
+    )
+    return result.version
 
 
 def quota_period(

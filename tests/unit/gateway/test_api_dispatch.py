@@ -15,6 +15,7 @@ from gateway.api import catalogue
 from gateway.api.app import Api
 from gateway.api.auth import Principal, TokenSigner
 from gateway.api.errors import timeout
+from gateway.api.openapi import document
 from gateway.api.routes import Router
 from services.common.errors import InvalidInput, NotFound
 
@@ -211,3 +212,91 @@ class TestXPosition:
         assert response.status_code == 200
         assert "X-Position" not in response.headers
         assert "_position" not in body
+
+
+class TestPublishingTheAssessment:
+    """POST /evaluation/assessment/{year}/publish: the office's command; the path's
+    year reaches the evaluation service as a number."""
+
+    PATH = "/api/v1/evaluation/assessment/2026/publish"
+
+    @staticmethod
+    def recording(seen: list[Any]) -> Any:
+        def caller(service: str, method: str, payload: Any, context: Any) -> Any:
+            seen.append((service, method, payload))
+            return {"year": payload["year"], "version": 2, "units": []}
+
+        return caller
+
+    def test_the_paths_year_goes_into_the_payload_as_an_integer(self) -> None:
+        seen: list[Any] = []
+        response, body = send(
+            "POST", self.PATH, self.recording(seen), body={"note": "年终定格"}
+        )
+        assert response.status_code == 200, body
+        assert response.headers["ETag"] == '"2"'
+        assert seen == [
+            ("evaluation", "publish_assessment", {"note": "年终定格", "year": 2026})
+        ]
+
+    def test_the_same_year_in_the_body_is_accepted_and_another_refused(self) -> None:
+        seen: list[Any] = []
+        response, _ = send("POST", self.PATH, self.recording(seen), body={"year": 2026})
+        assert response.status_code == 200
+        response, body = send(
+            "POST", self.PATH, self.recording(seen), body={"year": 2025}
+        )
+        assert (response.status_code, body["code"]) == (400, "path_body_mismatch")
+        assert len(seen) == 1
+
+    @pytest.mark.parametrize("year", ["twenty", "2026.0", "１２", "9999999999"])
+    def test_a_year_that_is_not_an_integer_never_reaches_the_service(
+        self, year: str
+    ) -> None:
+        seen: list[Any] = []
+        response, body = send(
+            "POST",
+            f"/api/v1/evaluation/assessment/{year}/publish",
+            self.recording(seen),
+            body={},
+        )
+        assert (response.status_code, body["code"]) == (400, "invalid_input")
+        assert body["details"]["fields"] == {"year": "not_a_number"}
+        assert seen == []
+
+    @pytest.mark.parametrize(
+        "roles", [("committee_member",), ("unit_head", "staff"), ("district_official",)]
+    )
+    def test_only_the_leading_group_office_publishes(
+        self, roles: tuple[str, ...]
+    ) -> None:
+        seen: list[Any] = []
+        response, body = send("POST", self.PATH, self.recording(seen), {}, roles)
+        assert (response.status_code, body["code"]) == (403, "forbidden")
+        assert seen == []
+
+    def test_the_document_gives_the_year_as_an_integer_and_other_paths_as_text(
+        self,
+    ) -> None:
+        paths = document(catalogue.routes())["paths"]
+        publish = paths["/api/v1/evaluation/assessment/{year}/publish"]["post"]
+        [year] = [p for p in publish["parameters"] if p["in"] == "path"]
+        assert year["schema"] == {"type": "integer", "minimum": 2000, "maximum": 2100}
+        assert publish["x-roles"] == ["leading_group", "leading_group_office"]
+        campaign = paths["/api/v1/campaigns/{year}"]["get"]["parameters"][0]
+        assert campaign["schema"]["type"] == "string"
+
+
+class TestTheAssessmentView:
+    def test_the_view_is_for_leaders_and_the_district_with_its_filters(self) -> None:
+        view = document(catalogue.routes())["paths"]["/api/v1/views/assessment"]["get"]
+        assert view["x-roles"] == sorted(
+            {"leading_group", "leading_group_office", "committee_member",
+             "district_official"}
+        )  # fmt: skip
+        names = {p["name"] for p in view["parameters"]}
+        assert {"year", "unit_id", "incomplete", "bureau_id", "cursor"} <= names
+        response, body = send(
+            "GET", "/api/v1/views/assessment", failing(RuntimeError()), roles=("staff",)
+        )
+        assert (response.status_code, body["code"]) == (403, "forbidden")
