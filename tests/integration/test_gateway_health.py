@@ -197,9 +197,12 @@ class TestGatewayWorkers:
     """`python -m gateway.workers` (the Procfile's gateway): several processes on
     one port, their metrics summed, a crashed one started again."""
 
-    def test_two_workers_share_the_port_their_metrics_and_survive_a_crash(
-        self, start_gateway: StartGateway, store_db: str, amqp_uri: str
-    ) -> None:
+    @staticmethod
+    def two_workers(
+        start_gateway: StartGateway, store_db: str, amqp_uri: str
+    ) -> tuple[Gateway, set[int]]:
+        """`gateway.workers` with two workers, once both listen (the kernel then
+        spreads new connections over both); the gateway and the workers' pids."""
         gateway = start_gateway(
             {
                 "AMQP_URI": amqp_uri,
@@ -209,12 +212,21 @@ class TestGatewayWorkers:
             },
             WORKERS,
         )
-        base, launcher = gateway.base, gateway.process
+        port = int(gateway.base.rsplit(":", 1)[1])
         deadline = time.monotonic() + START_SECONDS
-        while len(_children(launcher.pid)) < 2 and time.monotonic() < deadline:
+        while not (
+            len(workers := _children(gateway.process.pid)) == 2
+            and all(_listening(pid, port) for pid in workers)
+        ):
+            assert time.monotonic() < deadline, "the two workers did not listen"
             time.sleep(0.2)
-        workers = _children(launcher.pid)
-        assert len(workers) == 2
+        return gateway, workers
+
+    def test_two_workers_share_the_port_their_metrics_and_survive_a_crash(
+        self, start_gateway: StartGateway, store_db: str, amqp_uri: str
+    ) -> None:
+        gateway, workers = self.two_workers(start_gateway, store_db, amqp_uri)
+        base, launcher = gateway.base, gateway.process
 
         for _ in range(40):  # a new connection each: the kernel spreads them
             try:
@@ -245,24 +257,7 @@ class TestGatewayWorkers:
     def test_the_public_rate_limit_holds_across_workers(
         self, start_gateway: StartGateway, store_db: str, amqp_uri: str
     ) -> None:
-        gateway = start_gateway(
-            {
-                "AMQP_URI": amqp_uri,
-                "EVENTSTORE_URI": store_db,
-                "READMODEL_DATABASE_URL": store_db,
-                "GATEWAY_WORKERS": "2",
-            },
-            WORKERS,
-        )
-        port = int(gateway.base.rsplit(":", 1)[1])
-        deadline = time.monotonic() + START_SECONDS
-        # both workers listening: the kernel then spreads new connections over both
-        while not (
-            len(workers := _children(gateway.process.pid)) == 2
-            and all(_listening(pid, port) for pid in workers)
-        ):
-            assert time.monotonic() < deadline, "the second worker did not listen"
-            time.sleep(0.2)
+        gateway, _ = self.two_workers(start_gateway, store_db, amqp_uri)
         statuses = []
         started = time.monotonic()
         for _ in range(40):  # a new connection each: both workers answer some
