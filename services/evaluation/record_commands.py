@@ -196,6 +196,17 @@ class NominateModel:
         return cls(unit_id, year, kind, reason)
 
 
+def _year_as_of(check: Check, raw: dict[str, Any]) -> tuple[int, datetime | None]:
+    """An assessment's year (2000–2100) and optional `as_of` moment."""
+    year = int(check.number("year", raw.get("year"), low=2000, high=2100, integer=True))
+    as_of = (
+        moment(check, "as_of", raw.get("as_of"))
+        if raw.get("as_of") not in (None, "")
+        else None
+    )
+    return year, as_of
+
+
 @dataclass(frozen=True)
 class AssessUnits:
     """{"year": 2026, "as_of": "2027-01-10T00:00:00+08:00", "unit_ids": null}
@@ -208,14 +219,7 @@ class AssessUnits:
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> AssessUnits:
         check = Check()
-        year = int(
-            check.number("year", raw.get("year"), low=2000, high=2100, integer=True)
-        )
-        as_of = (
-            moment(check, "as_of", raw.get("as_of"))
-            if raw.get("as_of") not in (None, "")
-            else None
-        )
+        year, as_of = _year_as_of(check, raw)
         units = _people(check, "unit_ids", raw.get("unit_ids"), required=False)
         check.done()
         return cls(year, as_of, tuple(units))
@@ -236,14 +240,7 @@ class PublishAssessment:
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> PublishAssessment:
         check = Check()
-        year = int(
-            check.number("year", raw.get("year"), low=2000, high=2100, integer=True)
-        )
-        as_of = (
-            moment(check, "as_of", raw.get("as_of"))
-            if raw.get("as_of") not in (None, "")
-            else None
-        )
+        year, as_of = _year_as_of(check, raw)
         note = check.text("note", raw.get("note"), max_len=NOTE_CHARS, required=False)
         check.done()
         return cls(year, as_of, note or None)
