@@ -184,20 +184,27 @@ class TestARoundOverRpc:
         assert json.dumps(closed).count("ext.") == 0  # no voter in the results
 
 
+def scored_test(
+    evaluation: Any, unit_id: str, person_id: str, score: int, held_on: str
+) -> None:
+    """A closed-book test of `unit_id` held on `held_on`, one person scored."""
+    test = evaluation.hold_study_test(
+        {"unit_id": unit_id, "year": int(held_on[:4]), "title": "闭卷测试",
+         "held_on": held_on},
+        OFFICE,
+    )  # fmt: skip
+    evaluation.record_test_scores(
+        {"test_id": test["test_id"],
+         "scores": [{"person_id": person_id, "score": score}]},
+        OFFICE,
+    )  # fmt: skip
+
+
 class TestTheAssessmentOverRpc:
     def test_sources_not_running_are_missing_inputs_not_failures(self, cluster):
         evaluation = cluster.evaluation
         year = datetime.now(UTC).year
-        test = evaluation.hold_study_test(
-            {"unit_id": "b01.u002", "year": year, "title": "闭卷测试",
-             "held_on": f"{year}-02-24"},
-            OFFICE,
-        )  # fmt: skip
-        evaluation.record_test_scores(
-            {"test_id": test["test_id"],
-             "scores": [{"person_id": "b01.002004", "score": 90}]},
-            OFFICE,
-        )  # fmt: skip
+        scored_test(evaluation, "b01.u002", "b01.002004", 90, f"{year}-02-24")
         # Neither ledger, complaints nor publicity runs here. The bureau's tests are
         # listed from the global log, which followers see a moment later.
         answer = wait_until(
@@ -218,16 +225,7 @@ class TestTheAssessmentOverRpc:
     def test_a_published_assessment_is_recorded_on_its_stream(self, cluster, store_db):
         evaluation = cluster.evaluation
         year = datetime.now(UTC).year
-        test = evaluation.hold_study_test(
-            {"unit_id": "b01.u003", "year": year, "title": "闭卷测试",
-             "held_on": f"{year}-01-01"},
-            OFFICE,
-        )  # fmt: skip
-        evaluation.record_test_scores(
-            {"test_id": test["test_id"],
-             "scores": [{"person_id": "b01.003004", "score": 80}]},
-            OFFICE,
-        )  # fmt: skip
+        scored_test(evaluation, "b01.u003", "b01.003004", 80, f"{year}-01-01")
         wait_until(
             lambda: evaluation.assess_units({"year": year}, OFFICE)["units"],
             timeout=30,
