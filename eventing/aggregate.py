@@ -5,16 +5,26 @@ become the payload. An aggregate changes state only by applying events: `_raise(
 applies and queues it; the repository appends the queue with the version the aggregate
 was loaded at, and on a concurrency conflict reloads and runs the command again, a
 bounded number of times.
+
+A repository's commands start from the decoded events of the streams its store last
+wrote (`RecentStreams`, shared by every repository on one store object): a command
+replays them without reading the stream, and its append at that version proves they
+were the whole stream. Anything else (a lost race, a failed If-Match, an error from
+the decision, a decision that appends nothing) runs the command again on the stream
+as stored, so an answer never rests on a stale copy.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import threading
 import types
 import typing
 import uuid
-from collections.abc import Callable, Mapping
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar, Generic, TypeVar
@@ -184,6 +194,68 @@ class CommandContext:
     expected_version: int | None = None
 
 
+class RecentStreams:
+    """The decoded events of recently written streams, least recently used dropped
+    first, at most `max_events` events in all. Domain events are frozen, so one list
+    serves every command that replays it; each command builds its own aggregate."""
+
+    def __init__(self, max_events: int = 100_000) -> None:
+        self.max_events = max_events
+        self._streams: OrderedDict[tuple[object, str], tuple[DomainEvent, ...]] = (
+            OrderedDict()
+        )
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, str]) -> tuple[DomainEvent, ...] | None:
+        with self._lock:
+            events = self._streams.get(key)
+            if events is not None:
+                self._streams.move_to_end(key)
+            return events
+
+    def put(self, key: tuple[object, str], events: Sequence[DomainEvent]) -> None:
+        """Keep `events` as the whole stream (a longer list than the one kept wins:
+        a stream only grows)."""
+        if len(events) > self.max_events // 4:
+            self.drop(key)  # one huge stream would push out everything else
+            return
+        with self._lock:
+            known = self._streams.get(key)
+            if known is not None:
+                if len(known) > len(events):
+                    return
+                self._size -= len(known)
+            self._streams[key] = tuple(events)
+            self._streams.move_to_end(key)
+            self._size += len(events)
+            while self._size > self.max_events:
+                _, dropped = self._streams.popitem(last=False)
+                self._size -= len(dropped)
+
+    def drop(self, key: tuple[object, str]) -> None:
+        with self._lock:
+            known = self._streams.pop(key, None)
+            if known is not None:
+                self._size -= len(known)
+
+
+_RECENT: weakref.WeakKeyDictionary[EventStore, RecentStreams] = (
+    weakref.WeakKeyDictionary()
+)
+_RECENT_LOCK = threading.Lock()
+
+
+def recent_streams(store: EventStore) -> RecentStreams:
+    """The RecentStreams of one store object (a Nameko container opens one store
+    and builds its handlers per call: the cache lives as long as the store)."""
+    with _RECENT_LOCK:
+        recent = _RECENT.get(store)
+        if recent is None:
+            recent = _RECENT[store] = RecentStreams()
+        return recent
+
+
 class Repository(Generic[A]):
     """Loads aggregates from their streams and saves their new events."""
 
@@ -200,14 +272,18 @@ class Repository(Generic[A]):
         self.factory = factory
         self.service = service
         self.retries = retries
+        self.recent = recent_streams(store)
 
     def load(self, id: str) -> A:
+        """The aggregate as stored (always read: queries answer from this)."""
+        return self._load(id)[0]
+
+    def _load(self, id: str) -> tuple[A, list[DomainEvent]]:
         aggregate = self.factory(id)
         envelopes = self.store.read_stream(aggregate.stream)
-        aggregate.replay(
-            [self.registry.decode(envelope) for envelope in envelopes], len(envelopes)
-        )
-        return aggregate
+        events = [self.registry.decode(envelope) for envelope in envelopes]
+        aggregate.replay(events, len(events))
+        return aggregate, events
 
     def save(self, aggregate: A, context: CommandContext) -> AppendResult | None:
         """Append the aggregate's pending events at the version it was loaded at."""
@@ -244,16 +320,55 @@ class Repository(Generic[A]):
     def execute(
         self, id: str, decide: Callable[[A], R], context: CommandContext
     ) -> tuple[R, AppendResult | None]:
-        """Load, decide, save; on a concurrent write reload and decide again."""
+        """Load, decide, save; on a concurrent write reload and decide again.
+
+        First from the stream's events this store last wrote or read, if it has
+        them: the append at their version is the proof they were current."""
+        aggregate = self.factory(id)
+        key = (self.factory, aggregate.stream)
+        known = self.recent.get(key)
+        if known is not None:
+            done = self._from_recent(aggregate, known, decide, context)
+            if done is not None:
+                return done
+            self.recent.drop(key)
         for attempt in range(self.retries + 1):
-            aggregate = self.load(id)
+            aggregate, events = self._load(id)
             outcome = decide(aggregate)
+            pending = aggregate.pending()
             try:
-                return outcome, self.save(aggregate, context)
+                result = self.save(aggregate, context)
             except WrongExpectedVersion:
                 if attempt == self.retries:
                     raise
+                continue
+            self.recent.put(key, events + pending)
+            return outcome, result
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _from_recent(
+        self,
+        aggregate: A,
+        events: tuple[DomainEvent, ...],
+        decide: Callable[[A], R],
+        context: CommandContext,
+    ) -> tuple[R, AppendResult] | None:
+        """The command on the remembered events; None when its answer cannot be
+        trusted (nothing appended at their version) and the stored stream decides."""
+        aggregate.replay(list(events), len(events))
+        try:
+            outcome = decide(aggregate)
+        except Exception:
+            return None  # perhaps stale; the stored stream gives the real answer
+        pending = aggregate.pending()
+        try:
+            result = self.save(aggregate, context)
+        except (WrongExpectedVersion, PreconditionFailed):
+            return None  # someone else wrote, or If-Match against a stale version
+        if result is None:
+            return None  # an answer without an append proves nothing current
+        self.recent.put((self.factory, aggregate.stream), (*events, *pending))
+        return outcome, result
 
 
 def _derived_ids(context: CommandContext, stream: str, count: int) -> list[str | None]:

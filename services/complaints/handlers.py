@@ -157,19 +157,21 @@ class ComplaintHandlers:
     ) -> Answer:
         """Run a command on one complaint, reloading and retrying on a conflict.
 
-        A retried decision that meets an illegal transition lost a race (two
-        investigators concluding at once): the caller gets a Conflict.
+        A decision that meets an illegal transition on a newer version than the
+        first decision saw lost a race (two investigators concluding at once): the
+        caller gets a Conflict. (The repository may decide twice on one version: a
+        command starts from the events it last wrote, then from the stream.)
         """
         self._complaint(complaint_id, ctx)
-        attempts = 0
+        first_seen: list[int] = []
 
         def counted(complaint: Complaint) -> Any:
-            nonlocal attempts
-            attempts += 1
+            if not first_seen:
+                first_seen.append(complaint.version)
             try:
                 return decide(complaint)
             except IllegalTransition as error:
-                if attempts > 1:
+                if complaint.version != first_seen[0]:
                     raise Conflict(reason=str(error.details)) from error
                 raise
 
