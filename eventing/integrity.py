@@ -23,6 +23,7 @@ from eventing.events import (
     Metadata,
     NewEvent,
     encode_json,
+    is_event_type,
     utc_iso,
 )
 
@@ -78,9 +79,8 @@ def chain(prev_hash: bytes, digest: bytes) -> bytes:
 
 
 # what needs no escaping in canonical JSON: any id uuid.UUID parses (hex digits,
-# dashes, braces, "urn:uuid:"), any CamelCase type
+# dashes, braces, "urn:uuid:"), as does any CamelCase type (is_event_type)
 _PLAIN_ID = re.compile(r"[0-9a-fA-F{}:urnid-]+\Z")
-_PLAIN_TYPE = re.compile(r"[A-Za-z0-9]+\Z")
 
 
 def batch_digests(
@@ -116,23 +116,21 @@ def batch_digests(
     version = expected
     for event, payload in zip(events, payloads, strict=True):
         version += 1
-        event_id, schema = event.event_id, event.schema_version
-        if (
-            type(schema) is not int
-            or not _PLAIN_ID.match(event_id)
-            or not _PLAIN_TYPE.match(event.type)
-        ):
-            fields = [event_id, event.type, schema, stream, version]
-            head = encode_json(fields)[:-1]  # the general path, never taken today
-        else:
-            head = b'["%s","%s",%d,%s,%d' % (
+        event_id, kind, schema = event.event_id, event.type, event.schema_version
+        if type(schema) is int and _PLAIN_ID.match(event_id) and is_event_type(kind):
+            whole = b'["%s","%s",%d,%s,%d,%s,%s]' % (
                 event_id.encode(),
-                event.type.encode(),
+                kind.encode(),
                 schema,
                 name,
                 version,
+                shared,
+                payload,
             )
-        digests.append(sha256(b"%s,%s,%s]" % (head, shared, payload)).digest())
+        else:  # the general path, never taken today
+            head = encode_json([event_id, kind, schema, stream, version])[:-1]
+            whole = b"%s,%s,%s]" % (head, shared, payload)
+        digests.append(sha256(whole).digest())
     return digests
 
 

@@ -34,6 +34,7 @@ serving other green threads. Long-lived subscriptions belong in plain processes.
 
 from __future__ import annotations
 
+import binascii
 import functools
 import importlib
 import json
@@ -58,10 +59,12 @@ from eventing.errors import (
     WrongExpectedVersion,
 )
 from eventing.events import (
+    CANONICAL_UUID,
     GENESIS_HASH,
     Envelope,
     Metadata,
     NewEvent,
+    prebuilt_encoder,
     utc_iso,
 )
 from eventing.integrity import batch_digests, chain_links
@@ -138,7 +141,37 @@ _ACTUAL = re.compile(r"last event is (\d+) not")
 _STREAM_ID = r"[a-z][a-z0-9_]{0,62}-.*"
 
 
-_COMPACT = json.JSONEncoder(separators=(",", ":"))  # one instance, not one per call
+_COMPACT = prebuilt_encoder(json.JSONEncoder(separators=(",", ":")))
+
+
+_UNKNOWN_SAFETY = uuid.SafeUUID.unknown  # an enum member: slow to look up per event
+
+
+class _CanonicalUuid(uuid.UUID):
+    """A uuid.UUID that keeps the canonical text it was made from, and gives it back
+    from str(): esdbclient formats every event's id, which already is that text."""
+
+    __slots__ = ("_text",)
+    _text: str
+
+    def __str__(self) -> str:
+        return self._text
+
+    def __reduce__(self) -> tuple[type[uuid.UUID], tuple[str]]:
+        return uuid.UUID, (self._text,)  # a copy or unpickling: a plain UUID
+
+
+def _esdb_id(event_id: str) -> uuid.UUID:
+    """uuid.UUID(event_id), without parsing then formatting the usual (canonical) form
+    again; equal to it and hashing alike."""
+    if not CANONICAL_UUID.match(event_id):
+        return uuid.UUID(event_id)
+    made = object.__new__(_CanonicalUuid)
+    # the fields uuid.UUID.__init__ sets (its __setattr__ refuses them)
+    object.__setattr__(made, "int", int(event_id.replace("-", ""), 16))
+    object.__setattr__(made, "is_safe", _UNKNOWN_SAFETY)
+    object.__setattr__(made, "_text", event_id)
+    return made
 
 
 def _utc_now() -> datetime:
@@ -390,7 +423,7 @@ class EsdbEventStore(EventStore):
         # The metadata JSON of every event is {"schema_version": v, <these>,
         # "prev_hash": p, "hash": h}: the common middle is encoded once per append
         # (the bytes are those json.dumps gives for the whole object).
-        common = _COMPACT.encode(
+        common = _COMPACT(
             {
                 "service": metadata.service,
                 "bureau_id": metadata.bureau_id,
@@ -403,17 +436,18 @@ class EsdbEventStore(EventStore):
         digests = batch_digests(
             stream, expected, events, payloads, recorded_text, metadata
         )
-        links = [(a.hex(), b.hex()) for a, b in chain_links(prev, digests)]
+        links = chain_links(prev, digests)
         head = b'{"schema_version":'
         middle = b',%s,"prev_hash":"' % common.encode()
+        hexlify = binascii.hexlify  # bytes.hex() then .encode(), in one step
         outgoing = [
             EsdbNewEvent(
                 type=event.type,
                 data=payload,
                 metadata=b'%s%d%s%s","hash":"%s"}'
-                % (head, event.schema_version, middle, p.encode(), h.encode()),
+                % (head, event.schema_version, middle, hexlify(p), hexlify(h)),
                 content_type="application/json",
-                id=uuid.UUID(event.event_id),
+                id=_esdb_id(event.event_id),
             )
             for event, payload, (p, h) in zip(events, payloads, links, strict=True)
         ]
@@ -438,7 +472,7 @@ class EsdbEventStore(EventStore):
             raise WrongExpectedVersion(
                 stream, expected, self._actual_version(stream, error)
             ) from None
-        self._heads.remember(stream, expected + len(events), links[-1][1])
+        self._heads.remember(stream, expected + len(events), links[-1][1].hex())
         self._seen.add(event.event_id for event in events)
         # after a retry the answer may be that of a repeat of a write that had
         # already committed: then the last position too comes from the log
@@ -454,8 +488,8 @@ class EsdbEventStore(EventStore):
                 metadata,
                 recorded_at,
                 [
-                    (position, *link)
-                    for position, link in zip(positions, links, strict=True)
+                    (position, p.hex(), h.hex())
+                    for position, (p, h) in zip(positions, links, strict=True)
                 ],
             )
 

@@ -1,0 +1,202 @@
+"""What the EventStoreDB adapter hands esdbclient: the bytes and ids of the plain
+form (json.dumps, uuid.UUID, sha256 over the canonical fields), however it makes
+them."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import pickle
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from esdbclient import NewEvent as EsdbNewEvent
+
+from eventing.events import GENESIS_HASH, NO_STREAM, Metadata, NewEvent
+from eventing.store import esdb
+from eventing.store.esdb import EsdbEventStore, _esdb_id
+
+RECORDED = datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)
+RECORDED_TEXT = "2026-03-01T08:30:15.123456+00:00"
+
+
+class RecordingClient:
+    """Stands in for esdbclient's client (outside the system): keeps each append."""
+
+    def __init__(self, uri: str) -> None:
+        self.appended: list[EsdbNewEvent] = []
+
+    def get_commit_position(self, **_: object) -> int:
+        return 0
+
+    def append_to_stream(
+        self, name: str, current_version: object, events: Any, timeout: float
+    ) -> int:
+        self.appended.extend(events)
+        return 1000 + len(self.appended)
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def store(monkeypatch: pytest.MonkeyPatch) -> EsdbEventStore:
+    monkeypatch.setattr(esdb, "EventStoreDBClient", RecordingClient)
+    return EsdbEventStore("esdb://recording", clock=lambda: RECORDED)
+
+
+def sent(store: EsdbEventStore) -> list[EsdbNewEvent]:
+    client = store._client
+    assert isinstance(client, RecordingClient)
+    return client.appended
+
+
+def canonical(value: Any) -> bytes:
+    return json.dumps(
+        value,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+    ).encode()
+
+
+def expected_metadata(
+    stream: str, version: int, event: NewEvent, metadata: Metadata, prev: str
+) -> bytes:
+    """The metadata JSON, digest and link computed the slow, plain way."""
+    digest = hashlib.sha256(
+        canonical(
+            [
+                event.event_id,
+                event.type,
+                event.schema_version,
+                stream,
+                version,
+                RECORDED_TEXT,
+                metadata.service,
+                metadata.bureau_id,
+                metadata.actor,
+                metadata.correlation_id,
+                metadata.causation_id,
+                dict(event.data),
+            ]
+        )
+    ).digest()
+    link = hashlib.sha256(bytes.fromhex(prev) + digest).hexdigest()
+    return json.dumps(
+        {
+            "schema_version": event.schema_version,
+            "service": metadata.service,
+            "bureau_id": metadata.bureau_id,
+            "actor": metadata.actor,
+            "correlation_id": metadata.correlation_id,
+            "causation_id": metadata.causation_id,
+            "recorded_at": RECORDED_TEXT,
+            "prev_hash": prev,
+            "hash": link,
+        },
+        separators=(",", ":"),
+    ).encode()
+
+
+class TestWhatAnAppendSends:
+    def test_payloads_metadata_and_hashes_are_the_plain_form(
+        self, store: EsdbEventStore
+    ):
+        metadata = Metadata("ledger", "bureau-1", '局长 "Wang"', None, "cause-1")
+        events = [
+            NewEvent("ProblemLogged", {"title": "慢", "n": [1, 2.5, None]}),
+            NewEvent("ProblemLogged", {"b": {"z": 1, "a": "\u0000"}}, schema_version=3),
+            NewEvent("NoteAdded", {}, event_id=str(uuid.uuid4()).upper()),
+        ]
+        store.append("ledger-7", events, NO_STREAM, metadata)
+        store.append("ledger-7", [NewEvent("NoteAdded", {"x": 1})], 3, metadata)
+        events += [NewEvent("NoteAdded", {"x": 1})]
+        outgoing = sent(store)
+        prev = GENESIS_HASH
+        for version, (event, out) in enumerate(
+            zip(events[:3], outgoing[:3], strict=True), start=1
+        ):
+            assert out.type == event.type
+            assert out.data == canonical(dict(event.data))
+            assert out.metadata == expected_metadata(
+                "ledger-7", version, event, metadata, prev
+            )
+            prev = json.loads(out.metadata)["hash"]
+        assert json.loads(outgoing[3].metadata)["prev_hash"] == prev
+
+    def test_a_single_event_s_envelope_carries_the_hashes_sent(
+        self, store: EsdbEventStore
+    ):
+        metadata = Metadata("ledger")
+        result = store.append(
+            "ledger-8", [NewEvent("NoteAdded", {})], NO_STREAM, metadata
+        )
+        (envelope,) = result.envelopes
+        stored = json.loads(sent(store)[0].metadata)
+        assert (envelope.prev_hash, envelope.hash) == (
+            stored["prev_hash"],
+            stored["hash"],
+        )
+        assert envelope.position == result.last_position
+
+    def test_ids_are_the_uuids_of_the_event_ids(self, store: EsdbEventStore):
+        given = str(uuid.uuid4())
+        events = [
+            NewEvent("NoteAdded", {}),
+            NewEvent("NoteAdded", {}, event_id=given),
+            NewEvent("NoteAdded", {}, event_id="{" + str(uuid.uuid4()).upper() + "}"),
+            NewEvent("NoteAdded", {}, event_id=uuid.uuid4().urn),
+        ]
+        store.append("ledger-9", events, NO_STREAM, Metadata("ledger"))
+        for event, out in zip(events, sent(store), strict=True):
+            plain = uuid.UUID(event.event_id)
+            assert out.id == plain
+            assert str(out.id) == str(plain)
+
+
+class TestEsdbId:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "5b0c3c5e-8d7e-4c59-9a3c-7c1f0e9d1a11",
+            "00000000-0000-0000-0000-000000000000",
+            "ffffffff-ffff-ffff-ffff-ffffffffffff",
+            "5B0C3C5E-8D7E-4C59-9A3C-7C1F0E9D1A11",
+            "{5b0c3c5e-8d7e-4c59-9a3c-7c1f0e9d1a11}",
+            "5b0c3c5e8d7e4c599a3c7c1f0e9d1a11",
+        ],
+    )
+    def test_it_is_uuid_dot_uuid_of_the_text(self, text: str):
+        made, plain = _esdb_id(text), uuid.UUID(text)
+        assert made == plain and plain == made
+        assert hash(made) == hash(plain)
+        assert {made} == {plain}
+        assert str(made) == str(plain)
+        assert made.int == plain.int and made.hex == plain.hex
+        assert made.version == plain.version
+
+    def test_it_orders_among_plain_uuids(self):
+        low = "00000000-0000-4000-8000-000000000001"
+        high = "00000000-0000-4000-8000-000000000002"
+        assert _esdb_id(low) < uuid.UUID(high) and uuid.UUID(low) < _esdb_id(high)
+
+    def test_a_copy_or_a_pickle_is_a_plain_equal_uuid(self):
+        text = str(uuid.uuid4())
+        made = _esdb_id(text)
+        for again in (
+            copy.copy(made),
+            copy.deepcopy(made),
+            pickle.loads(pickle.dumps(made)),
+        ):
+            assert type(again) is uuid.UUID
+            assert again == made and str(again) == text
+
+    def test_it_cannot_be_changed(self):
+        made = _esdb_id(str(uuid.uuid4()))
+        with pytest.raises(TypeError):
+            made.int = 0  # type: ignore[misc]

@@ -1,0 +1,178 @@
+"""The hot path's shortcuts give exactly what the plain library calls give."""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eventing.errors import UndecodablePayload
+from eventing.events import (
+    CANONICAL_UUID,
+    EVENT_TYPE,
+    NewEvent,
+    encode_json,
+    is_event_type,
+    new_event_id,
+    prebuilt_encoder,
+)
+
+
+def dumped(value: Any) -> bytes:
+    return json.dumps(
+        value,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+    ).encode()
+
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+class TestEncodeJson:
+    @settings(max_examples=500, deadline=None)
+    @given(value=values)
+    def test_the_bytes_are_those_json_dumps_gives(self, value: Any):
+        assert encode_json(value) == dumped(value)
+
+    @pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf])
+    def test_nan_and_infinity_are_refused(self, number: float):
+        with pytest.raises(UndecodablePayload, match="Out of range float"):
+            encode_json({"deep": [1, {"x": number}]})
+
+    @pytest.mark.parametrize(
+        ("value", "reason"),
+        [
+            ({"s": {1, 2}}, "Object of type set is not JSON serializable"),
+            ([b"raw"], "Object of type bytes is not JSON serializable"),
+            ({1: 2, "a": 3}, "not supported between instances"),
+        ],
+    )
+    def test_what_is_not_plain_json_is_refused_with_the_standard_reason(
+        self, value: Any, reason: str
+    ):
+        with pytest.raises(UndecodablePayload, match=reason):
+            encode_json(value)
+
+    def test_a_circular_value_is_refused_as_circular(self):
+        looped: dict[str, Any] = {"a": [1]}
+        looped["a"].append(looped)
+        with pytest.raises(UndecodablePayload, match="Circular reference") as caught:
+            encode_json(looped)
+        assert caught.value.__cause__ is not None
+        assert caught.value.__cause__.__context__ is None  # no RecursionError shown
+
+    def test_a_value_refused_once_encodes_once_mended(self):
+        shared = {"inner": {"when": object()}}
+        with pytest.raises(UndecodablePayload):
+            encode_json(shared)
+        shared["inner"]["when"] = "now"
+        assert encode_json(shared) == b'{"inner":{"when":"now"}}'
+
+    def test_a_value_shared_by_siblings_is_not_circular(self):
+        leaf = {"k": [1, 2]}
+        assert encode_json([leaf, leaf, {"again": leaf}]) == dumped(
+            [leaf, leaf, {"again": leaf}]
+        )
+
+    @settings(max_examples=200, deadline=None)
+    @given(value=values)
+    def test_any_encoder_keeps_its_own_settings(self, value: Any):
+        compact = json.JSONEncoder(separators=(",", ":"))
+        assert prebuilt_encoder(compact)(value) == compact.encode(value)
+
+    def test_an_indenting_encoder_is_used_as_it_is(self):
+        indented = json.JSONEncoder(indent=2)
+        assert prebuilt_encoder(indented)({"a": [1]}) == indented.encode({"a": [1]})
+
+    def test_a_subclass_keeps_its_own_encode(self):
+        class Shouting(json.JSONEncoder):
+            def encode(self, o: Any) -> str:
+                return super().encode(o).upper()
+
+        assert prebuilt_encoder(Shouting())({"a": "b"}) == '{"A": "B"}'
+
+
+class TestNewEventId:
+    def test_each_id_is_a_canonical_random_version_4_uuid(self):
+        variants = set()
+        for _ in range(20_000):
+            text = new_event_id()
+            parsed = uuid.UUID(text)
+            assert parsed.version == 4
+            assert parsed.variant == uuid.RFC_4122
+            assert str(parsed) == text  # lower case, 8-4-4-4-12
+            assert CANONICAL_UUID.match(text)
+            variants.add(text[19])
+        assert variants == set("89ab")
+
+    def test_ids_do_not_repeat(self):
+        assert len({new_event_id() for _ in range(20_000)}) == 20_000
+
+    def test_every_bit_but_the_version_and_variant_is_random(self):
+        every = (1 << 128) - 1
+        set_seen = unset_seen = 0
+        for _ in range(2_000):
+            number = uuid.UUID(new_event_id()).int
+            set_seen |= number
+            unset_seen |= ~number & every
+        fixed = (0xF << 76) | (0x3 << 62)  # uuid.uuid4 sets these, as here
+        assert set_seen & unset_seen == every & ~fixed
+
+    def test_a_new_event_takes_one_unless_given_its_id(self):
+        assert uuid.UUID(NewEvent("Received", {}).event_id).version == 4
+        given_id = str(uuid.uuid4())
+        assert NewEvent("Received", {}, event_id=given_id).event_id == given_id
+
+
+class TestEventTypeNames:
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "Received",
+            "ProblemLogged",
+            "A1",
+            "Received\n",
+            "received",
+            "X",
+            "",
+            "With Space",
+        ],
+    )
+    def test_the_answer_is_the_pattern_s_whether_remembered_or_not(self, name: str):
+        expected = EVENT_TYPE.match(name) is not None
+        assert is_event_type(name) is expected
+        assert is_event_type(name) is expected  # a second time: from memory
+
+    def test_a_name_that_is_not_a_string_is_refused(self):
+        assert not is_event_type(None)
+        assert not is_event_type(["Received"])
+        assert not is_event_type(b"Received")
+
+    def test_a_string_subclass_is_checked_like_a_string(self):
+        class Name(str):
+            pass
+
+        assert is_event_type(Name("Received"))
+        assert not is_event_type(Name("received"))
