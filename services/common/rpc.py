@@ -8,8 +8,16 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any, TypeVar
 
+from nameko.amqp.publish import Publisher
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    LOGIN_METHOD_CONFIG_KEY,
+    SERIALIZER_CONFIG_KEY,
+)
 from nameko.exceptions import deserialize_to_instance
-from nameko.rpc import RpcProxy
+from nameko.rpc import Responder, Rpc, RpcConsumer, RpcProxy, get_rpc_exchange
 
 from eventing import errors as eventing_errors
 from eventing.errors import (
@@ -147,3 +155,44 @@ class _BoundedMethod:
 
     def call_async(self, *args: Any, **kwargs: Any) -> Any:
         return self._method.call_async(*args, **kwargs)
+
+
+class _ReplyPublisher(Publisher):  # type: ignore[misc]
+    use_confirms = False
+
+
+class _Responder(Responder):  # type: ignore[misc]
+    publisher_cls = _ReplyPublisher
+
+
+class _RpcConsumer(RpcConsumer):  # type: ignore[misc]
+    """Nameko's RPC consumer, answering through `_Responder`."""
+
+    def handle_result(self, message: Any, result: Any, exc_info: Any) -> Any:
+        config = self.container.config
+        responder = _Responder(
+            config[AMQP_URI_CONFIG_KEY],
+            get_rpc_exchange(config),
+            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER),
+            message,
+            ssl=config.get(AMQP_SSL_CONFIG_KEY),
+            login_method=config.get(LOGIN_METHOD_CONFIG_KEY),
+        )
+        result, exc_info = responder.send_response(result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+
+class _Rpc(Rpc):  # type: ignore[misc]
+    rpc_consumer = _RpcConsumer()
+
+
+rpc = _Rpc.decorator
+"""Nameko's `@rpc` entrypoint, whose replies go out without publisher confirms.
+
+A reply is a transient message to the caller's own auto-delete reply queue: a
+confirm proves only that the broker took it, and a broker that loses it loses the
+queue too, so the caller's bounded wait (call_bounded, the gateway's timeout) is
+what covers a lost reply either way. Waiting for the confirm cost every command a
+round trip to the broker and the broker a frame. Requests keep their confirms: an
+unroutable request (no such service running) is only reported through them."""

@@ -16,14 +16,13 @@ import os
 from typing import Any
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 from nameko.timer import Timer
 
 from eventing.config import Settings
 from eventing.nameko import ClockProvider, CommandMetrics, EventStoreProvider
 from services.common.context import command_context
 from services.common.errors import InvalidInput
-from services.common.rpc import BoundedRpcProxy, deserializable, translated
+from services.common.rpc import BoundedRpcProxy, deserializable, rpc, translated
 from services.complaints import commands as c
 from services.complaints.blobs import BlobStore, FileBlobStore
 from services.complaints.directory import RpcOrgDirectory

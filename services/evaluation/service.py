@@ -16,13 +16,13 @@ import os
 from typing import Any
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 
 from eventing.config import Settings
 from eventing.nameko import ClockProvider, CommandMetrics, EventStoreProvider
 from services.common.context import command_context
 from services.common.errors import InvalidInput
-from services.common.rpc import BoundedRpcProxy, deserializable, translated
+from services.common.rpc import BoundedRpcProxy, deserializable, rpc, translated
 from services.common.timers import configured_timer
 from services.common.validation import Check
 from services.evaluation import commands as c

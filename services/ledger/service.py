@@ -16,14 +16,13 @@ from datetime import datetime
 from typing import Any
 
 from nameko.events import event_handler
-from nameko.rpc import rpc
 
 from eventing.consumer import caused_by, idempotent
 from eventing.events import Envelope
 from eventing.nameko import ClockProvider, CommandMetrics, EventStoreProvider
 from services.common.context import command_context
 from services.common.errors import InvalidInput
-from services.common.rpc import BoundedRpcProxy, deserializable, translated
+from services.common.rpc import BoundedRpcProxy, deserializable, rpc, translated
 from services.common.timers import configured_timer
 from services.common.validation import Check
 from services.ledger import campaign_commands as cc

@@ -10,11 +10,9 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from nameko.rpc import rpc
-
 from eventing.nameko import ClockProvider, CommandMetrics, EventStoreProvider
 from services.common.context import command_context
-from services.common.rpc import deserializable, translated
+from services.common.rpc import deserializable, rpc, translated
 from services.organization import commands as c
 from services.organization.domain import errors as org_errors
 from services.organization.handlers import OrganizationHandlers

@@ -15,12 +15,11 @@ from dataclasses import replace
 from typing import Any
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 
 from eventing.nameko import ClockProvider, CommandMetrics, EventStoreProvider
 from services.common.context import command_context
 from services.common.errors import NotFound
-from services.common.rpc import BoundedRpcProxy, deserializable, translated
+from services.common.rpc import BoundedRpcProxy, deserializable, rpc, translated
 from services.common.validation import Check
 from services.publicity import commands as c
 from services.publicity import consumers

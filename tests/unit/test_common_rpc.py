@@ -104,3 +104,47 @@ class TestAnswersSayWhereTheirEventsEnd:
         answer = service.nested()
         assert answer[POSITION] == service.store.head()
         assert answer["inner"][POSITION] == service.store.head()
+
+
+class TestRepliesWithoutConfirms:
+    """Every service answers its RPCs through `services.common.rpc.rpc`: replies go
+    out without publisher confirms, requests keep theirs (an unroutable request is
+    only reported through them)."""
+
+    SERVICES = (
+        "services.organization.service:OrganizationService",
+        "services.complaints.service:ComplaintsService",
+        "services.ledger.service:LedgerService",
+        "services.evaluation.service:EvaluationService",
+        "services.publicity.service:PublicityService",
+    )
+
+    def test_every_rpc_entrypoint_of_the_five_services_replies_without_confirms(
+        self,
+    ) -> None:
+        import importlib
+
+        from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+        from nameko.rpc import Rpc
+
+        from services.common.rpc import _Rpc
+
+        for spec in self.SERVICES:
+            module, name = spec.split(":")
+            service = getattr(importlib.import_module(module), name)
+            entrypoints = [
+                entrypoint
+                for attribute in vars(service).values()
+                for entrypoint in getattr(attribute, ENTRYPOINT_EXTENSIONS_ATTR, ())
+                if isinstance(entrypoint, Rpc)
+            ]
+            assert entrypoints, spec
+            assert {type(e) for e in entrypoints} == {_Rpc}, spec
+
+    def test_replies_are_published_unconfirmed_and_requests_confirmed(self) -> None:
+        from nameko.rpc import MethodProxy
+
+        from services.common.rpc import _Responder
+
+        assert _Responder.publisher_cls("amqp://x").use_confirms is False
+        assert MethodProxy.publisher_cls("amqp://x").use_confirms is True
