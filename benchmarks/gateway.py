@@ -58,7 +58,7 @@ MODULES = (
 
 
 def command(module: str) -> list[str]:
-    """How `make run` starts `module`: the gateway as its workers (one per CPU
+    """How `make run` starts `module`: the gateway as its workers (half the CPUs
     unless GATEWAY_WORKERS says), every other one with `nameko run`."""
     if module == "gateway.service":
         return [sys.executable, "-m", "gateway.workers"]
