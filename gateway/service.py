@@ -40,7 +40,12 @@ from gateway.api.views import VIEWS, Views
 from gateway.readiness import Readiness
 from gateway.wakeup import HubWakeup
 from services.common.errors import Unavailable
-from services.common.rpc import RpcTimedOut, call_bounded, deserializable
+from services.common.rpc import (
+    RpcTimedOut,
+    SignatureOnce,
+    call_bounded,
+    deserializable,
+)
 from services.complaints.domain import errors as complaint_errors
 from services.complaints.protection import errors as protection_errors
 from services.evaluation.domain import errors as evaluation_errors
@@ -74,7 +79,7 @@ class _WebServer(WebServer):  # type: ignore[misc]
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-class _Handler(HttpRequestHandler):  # type: ignore[misc]
+class _Handler(SignatureOnce, HttpRequestHandler):  # type: ignore[misc]
     """Nameko's `http` entrypoint on `_WebServer` (one server shared by all)."""
 
     server = _WebServer()

@@ -16,7 +16,7 @@ from nameko.constants import (
     LOGIN_METHOD_CONFIG_KEY,
     SERIALIZER_CONFIG_KEY,
 )
-from nameko.exceptions import deserialize_to_instance
+from nameko.exceptions import IncorrectSignature, deserialize_to_instance
 from nameko.rpc import Responder, Rpc, RpcConsumer, RpcProxy, get_rpc_exchange
 
 from eventing import errors as eventing_errors
@@ -183,7 +183,28 @@ class _RpcConsumer(RpcConsumer):  # type: ignore[misc]
         return result, exc_info
 
 
-class _Rpc(Rpc):  # type: ignore[misc]
+class SignatureOnce:
+    """For a Nameko entrypoint: check a call's arguments against the method's
+    signature built once, not with inspect.getcallargs, which builds it again on
+    every call (as Nameko's Entrypoint.check_signature does). Same check: the
+    method as decorated (a `translated` wrapper takes anything), same error."""
+
+    _signature: inspect.Signature | None = None
+
+    def check_signature(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        signature = self._signature
+        if signature is None:
+            method = getattr(self.container.service_cls, self.method_name)  # type: ignore[attr-defined]
+            signature = self._signature = inspect.signature(
+                method, follow_wrapped=False
+            )
+        try:
+            signature.bind(None, *args, **kwargs)  # None: the unbound `self`
+        except TypeError as error:
+            raise IncorrectSignature(str(error)) from None
+
+
+class _Rpc(SignatureOnce, Rpc):  # type: ignore[misc]
     rpc_consumer = _RpcConsumer()
 
 

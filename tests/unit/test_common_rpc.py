@@ -148,3 +148,46 @@ class TestRepliesWithoutConfirms:
 
         assert _Responder.publisher_cls("amqp://x").use_confirms is False
         assert MethodProxy.publisher_cls("amqp://x").use_confirms is True
+
+
+class TestSignatureOnce:
+    """Entrypoints check a call's arguments against a signature built once."""
+
+    class Service:
+        def command(self, payload: Any = None, context: Any = None) -> Any:
+            return payload
+
+        @translated
+        def wrapped(self, payload: Any = None, context: Any = None) -> Any:
+            return payload
+
+    def _entrypoint(self, method: str) -> Any:
+        from types import SimpleNamespace
+
+        from services.common.rpc import SignatureOnce
+
+        entrypoint = SignatureOnce()
+        entrypoint.container = SimpleNamespace(service_cls=self.Service)  # type: ignore[attr-defined]
+        entrypoint.method_name = method  # type: ignore[attr-defined]
+        return entrypoint
+
+    def test_a_call_that_fits_the_method_passes(self) -> None:
+        entrypoint = self._entrypoint("command")
+        entrypoint.check_signature(({},), {"context": {}})
+        entrypoint.check_signature((), {})
+
+    def test_a_call_that_does_not_fit_is_an_incorrect_signature(self) -> None:
+        from nameko.exceptions import IncorrectSignature
+
+        entrypoint = self._entrypoint("command")
+        with pytest.raises(IncorrectSignature, match="too many"):
+            entrypoint.check_signature(({}, {}, {}), {})
+        with pytest.raises(IncorrectSignature, match="unexpected keyword"):
+            entrypoint.check_signature((), {"ctx": {}})
+
+    def test_the_method_as_decorated_decides_as_nameko_did(self) -> None:
+        import inspect
+
+        entrypoint = self._entrypoint("wrapped")
+        entrypoint.check_signature(({}, {}, {}), {"extra": 1})  # *args, **kwargs
+        inspect.getcallargs(self.Service.wrapped, None, {}, {}, {}, extra=1)
