@@ -18,6 +18,7 @@ from esdbclient import NewEvent as EsdbNewEvent
 from eventing.events import GENESIS_HASH, NO_STREAM, Metadata, NewEvent
 from eventing.store import esdb
 from eventing.store.esdb import EsdbEventStore, _esdb_id
+from tests.unit.eventing.reference import canonical_json
 
 RECORDED = datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)
 RECORDED_TEXT = "2026-03-01T08:30:15.123456+00:00"
@@ -54,22 +55,12 @@ def sent(store: EsdbEventStore) -> list[EsdbNewEvent]:
     return client.appended
 
 
-def canonical(value: Any) -> bytes:
-    return json.dumps(
-        value,
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-    ).encode()
-
-
 def expected_metadata(
     stream: str, version: int, event: NewEvent, metadata: Metadata, prev: str
 ) -> bytes:
     """The metadata JSON, digest and link computed the slow, plain way."""
     digest = hashlib.sha256(
-        canonical(
+        canonical_json(
             [
                 event.event_id,
                 event.type,
@@ -122,7 +113,7 @@ class TestWhatAnAppendSends:
             zip(events[:3], outgoing[:3], strict=True), start=1
         ):
             assert out.type == event.type
-            assert out.data == canonical(dict(event.data))
+            assert out.data == canonical_json(dict(event.data))
             assert out.metadata == expected_metadata(
                 "ledger-7", version, event, metadata, prev
             )

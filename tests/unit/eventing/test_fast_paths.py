@@ -21,17 +21,7 @@ from eventing.events import (
     new_event_id,
     prebuilt_encoder,
 )
-
-
-def dumped(value: Any) -> bytes:
-    return json.dumps(
-        value,
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-    ).encode()
-
+from tests.unit.eventing.reference import canonical_json
 
 scalars = (
     st.none()
@@ -54,7 +44,7 @@ class TestEncodeJson:
     @settings(max_examples=500, deadline=None)
     @given(value=values)
     def test_the_bytes_are_those_json_dumps_gives(self, value: Any):
-        assert encode_json(value) == dumped(value)
+        assert encode_json(value) == canonical_json(value)
 
     @pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf])
     def test_nan_and_infinity_are_refused(self, number: float):
@@ -92,7 +82,7 @@ class TestEncodeJson:
 
     def test_a_value_shared_by_siblings_is_not_circular(self):
         leaf = {"k": [1, 2]}
-        assert encode_json([leaf, leaf, {"again": leaf}]) == dumped(
+        assert encode_json([leaf, leaf, {"again": leaf}]) == canonical_json(
             [leaf, leaf, {"again": leaf}]
         )
 
