@@ -32,6 +32,15 @@ Mapping (stable, documented for client vendors):
 
 Errors: `[{"code": 400, "description": "..."}]`, or `<errors><error>` in XML.
 Every endpoint is rate limited per client like the public API.
+
+Retries: GeoReport v2 has no way to say "this is the same report again", so a client
+that lost the answer to a POST and sends it again files a second report. A client
+may send an `Idempotency-Key` header (8-200 visible ASCII characters), as on the
+public API: the same key from the same client address with the same form gets the
+first answer again (`Idempotent-Replayed: true`, with the same receipt code), the
+key with another form 422, while the first is still being answered 409. Answers are
+kept 24 hours in the gateway's database; 429 and 5xx answers are not kept (the
+retry runs again).
 """
 
 from __future__ import annotations
@@ -45,12 +54,20 @@ import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from gateway.api.app import Caller
+from gateway.api.app import (
+    BAD_KEY,
+    IDEMPOTENCY_KEY,
+    KEY_BUSY,
+    KEY_FORMAT,
+    KEY_REUSED,
+    Caller,
+)
 from gateway.api.errors import STATUS_BY_CODE, ApiError, negotiate_language
 from gateway.api.ratelimit import (
     BucketStore,
@@ -58,6 +75,7 @@ from gateway.api.ratelimit import (
     SharedTokenBuckets,
     TokenBuckets,
 )
+from gateway.api.sessions import Stored, request_hash
 from services.common.errors import DomainError, InvalidInput, is_english
 from services.complaints.domain.model import Category
 
@@ -67,6 +85,7 @@ Units = Callable[[str], list[tuple[str, str]]]  # bureau id -> [(unit id, name)]
 Observer = Callable[[str, str, int, float], None]
 
 MAX_BODY_BYTES = 64 * 1024
+TOO_LARGE = ("请求体过大", "The request body is too large")
 MAX_CODES = 10
 RATE, BURST = 2.0, 20  # requests a second per client address, and bursts
 TEMPLATE = "/open311/v2/{resource}"
@@ -152,6 +171,50 @@ def _bad(zh: str, en: str) -> Open311Error:
     return Open311Error(400, zh, en)
 
 
+class KeyStore(Protocol):
+    """Where answers are kept under idempotency keys (the gateway's Sessions)."""
+
+    def claim(self, owner: str, key: str, hashed: str) -> Stored | None: ...
+
+    def remember(
+        self, owner: str, key: str, status: int, body: bytes, headers: dict[str, str]
+    ) -> None: ...
+
+    def release(self, owner: str, key: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """One request as the endpoint reads it before answering."""
+
+    request: Request
+    language: str
+    correlation_id: str
+    matched: re.Match[str] | None
+    fmt: str
+    template: str
+
+    @classmethod
+    def of(cls, request: Request) -> _Asked:
+        matched = _PATH.match(request.path.split("/open311/v2/", 1)[-1])
+        template = "unmatched"
+        if matched is not None:
+            resource, key = matched.group(1), matched.group(2)
+            template = TEMPLATE.format(resource=resource + ("/{id}" if key else ""))
+        return cls(
+            request,
+            negotiate_language(request.headers.get("Accept-Language")),
+            _correlation(request.headers.get("X-Correlation-Id")),
+            matched,
+            matched.group(3) if matched else "json",
+            template,
+        )
+
+
+class SharedState(BucketStore, KeyStore, Protocol):
+    """Rate buckets and idempotency keys every gateway process shares."""
+
+
 class Open311:
     """Framework-free GeoReport v2 endpoint; `handle` answers one request."""
 
@@ -161,11 +224,13 @@ class Open311:
         units: Units | None = None,
         limits: Limiter | None = None,
         observe: Observer | None = None,
+        keys: KeyStore | None = None,
     ) -> None:
         self.jurisdictions = jurisdictions
         self.units = units
         self.limits = limits or TokenBuckets(rate=RATE, burst=BURST)
         self.observe = observe
+        self.keys = keys  # None: Idempotency-Key is not honoured
         self._known: set[str] = set()
 
     def handle(self, request: Request, caller: Caller) -> Response:
@@ -174,17 +239,30 @@ class Open311:
         &attribute[unit]=b01.u002&jurisdiction_id=b01) -> 201
         `[{"service_request_id": "K7Q2-M9XD-4TZP-8HRN", "service_notice": "..."}]`."""
         started = time.perf_counter()
-        language = negotiate_language(request.headers.get("Accept-Language"))
-        correlation_id = _correlation(request.headers.get("X-Correlation-Id"))
-        tail = request.path.split("/open311/v2/", 1)[-1]
-        matched = _PATH.match(tail)
-        fmt = matched.group(3) if matched else "json"
-        template = "unmatched"
+        asked = _Asked.of(request)
+        idempotency_key = request.headers.get(IDEMPOTENCY_KEY)
+        if request.method == "POST" and idempotency_key is not None and self.keys:
+            response = self._once(asked, idempotency_key, caller)
+        else:
+            response = self._answer(asked, caller)
+        response.headers["X-Correlation-Id"] = asked.correlation_id
+        response.headers["Content-Language"] = asked.language
+        if self.observe is not None:
+            self.observe(
+                asked.template,
+                request.method,
+                response.status_code,
+                time.perf_counter() - started,
+            )
+        return response
+
+    def _answer(self, asked: _Asked, caller: Caller) -> Response:
+        """The answer to one request, errors included, in the format its path asks."""
+        request, language, fmt = asked.request, asked.language, asked.fmt
         try:
-            if matched is None:
+            if asked.matched is None:
                 raise Open311Error(404, "没有这个接口", "No such endpoint")
-            resource, key = matched.group(1), matched.group(2)
-            template = TEMPLATE.format(resource=resource + ("/{id}" if key else ""))
+            resource, key = asked.matched.group(1), asked.matched.group(2)
             if not self.limits.take(request.remote_addr or "unknown"):
                 raise Open311Error(
                     429,
@@ -194,7 +272,7 @@ class Open311:
                 )
             context = {
                 "actor": "public",
-                "correlation_id": correlation_id,
+                "correlation_id": asked.correlation_id,
                 "roles": [],
                 "client": request.remote_addr or "unknown",
             }
@@ -212,23 +290,56 @@ class Open311:
         except Exception:
             log.exception(
                 "open311 request failed",
-                extra={"correlation_id": correlation_id, "route": template},
+                extra={"correlation_id": asked.correlation_id, "route": asked.template},
             )
-            text = (
-                f"Internal error; correlation id {correlation_id}"
-                if is_english(language)
-                else f"服务器内部错误，关联编号 {correlation_id}"
+            text = _text(
+                language,
+                f"服务器内部错误，关联编号 {asked.correlation_id}",
+                f"Internal error; correlation id {asked.correlation_id}",
             )
             response = _error(500, text, fmt)
-        response.headers["X-Correlation-Id"] = correlation_id
-        response.headers["Content-Language"] = language
-        if self.observe is not None:
-            self.observe(
-                template,
-                request.method,
-                response.status_code,
-                time.perf_counter() - started,
-            )
+        return response
+
+    def _once(self, asked: _Asked, idempotency_key: str, caller: Caller) -> Response:
+        """A POST under an Idempotency-Key: answered once, then that answer again."""
+        assert self.keys is not None
+        request, language, fmt = asked.request, asked.language, asked.fmt
+        if not KEY_FORMAT.match(idempotency_key):
+            return _error(400, _text(language, *BAD_KEY), fmt)
+        owner = f"open311:{request.remote_addr or 'unknown'}"
+        length = request.content_length
+        request.max_content_length = MAX_BODY_BYTES  # read no more than a form may be
+        try:
+            if length is not None and length > MAX_BODY_BYTES:
+                raise RequestEntityTooLarge()
+            hashed = request_hash(request.method, request.path, request.get_data())
+        except RequestEntityTooLarge:
+            return _error(413, _text(language, *TOO_LARGE), fmt)
+        stored = self.keys.claim(owner, idempotency_key, hashed)
+        if stored is not None:
+            if stored.request_hash != hashed:
+                return _error(422, _text(language, *KEY_REUSED), fmt)
+            if stored.status is None:
+                busy = _error(409, _text(language, *KEY_BUSY), fmt)
+                busy.headers["Retry-After"] = "1"
+                return busy
+            replayed = Response(stored.body or b"", status=stored.status)
+            for name, value in stored.headers.items():
+                replayed.headers[name] = value
+            replayed.headers["Idempotent-Replayed"] = "true"
+            return replayed
+        try:
+            response = self._answer(asked, caller)
+        except BaseException:
+            self.keys.release(owner, idempotency_key)
+            raise
+        if response.status_code == 429 or response.status_code >= 500:
+            self.keys.release(owner, idempotency_key)  # the retry runs again
+            return response
+        kept = {"Content-Type": response.headers.get("Content-Type", "")}
+        self.keys.remember(
+            owner, idempotency_key, response.status_code, response.get_data(), kept
+        )
         return response
 
     # -- the endpoints ---------------------------------------------------------------
@@ -412,7 +523,7 @@ def _request_view(code: str, bureau: str, case: Mapping[str, Any]) -> dict[str, 
 def _form(request: Request) -> Mapping[str, str]:
     length = request.content_length
     if length is not None and length > MAX_BODY_BYTES:
-        raise Open311Error(413, "请求体过大", "The request body is too large")
+        raise Open311Error(413, *TOO_LARGE)
     if request.mimetype not in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
@@ -426,7 +537,7 @@ def _form(request: Request) -> Mapping[str, str]:
     try:
         form: Mapping[str, str] = request.form
     except RequestEntityTooLarge:
-        raise Open311Error(413, "请求体过大", "The request body is too large") from None
+        raise Open311Error(413, *TOO_LARGE) from None
     return form
 
 
@@ -515,6 +626,10 @@ def _from_error(
 # -- the answer ------------------------------------------------------------------------
 
 
+def _text(language: str, zh: str, en: str) -> str:
+    return en if is_english(language) else zh
+
+
 def _error(status: int, description: str, fmt: str) -> Response:
     return _render(
         status, "errors", [{"code": status, "description": description}], fmt
@@ -579,10 +694,11 @@ class ReadModelUnits:
 
 
 @functools.cache
-def shared(buckets: BucketStore) -> Open311:
+def shared(sessions: SharedState) -> Open311:
     """The process's endpoint, built on first use from the environment:
     OPEN311_JURISDICTIONS (bureau ids, comma separated), READMODEL_DATABASE_URL;
-    its rate limits in `buckets` (the gateway's Sessions), shared by every process."""
+    its rate limits and idempotency keys in `sessions` (the gateway's Sessions),
+    shared by every process."""
     from gateway import metrics
 
     raw = os.environ.get("OPEN311_JURISDICTIONS", "")
@@ -591,6 +707,7 @@ def shared(buckets: BucketStore) -> Open311:
     return Open311(
         jurisdictions,
         units=ReadModelUnits(url) if url else None,
-        limits=SharedTokenBuckets(buckets, "open311", rate=RATE, burst=BURST),
+        limits=SharedTokenBuckets(sessions, "open311", rate=RATE, burst=BURST),
         observe=metrics.observe_request,
+        keys=sessions,
     )

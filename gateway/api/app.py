@@ -43,7 +43,21 @@ MAX_BODY_BYTES = 32 * 1024 * 1024  # a 20 MiB attachment, base64, plus its field
 PUBLIC_RATE, PUBLIC_BURST = 2.0, 20  # public endpoints: requests a second, bursts
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
 _ETAG = re.compile(r'^\s*(?:W/)?"(\d{1,9})"\s*$')
-_KEY = re.compile(r"^[\x21-\x7e]{8,200}$")
+IDEMPOTENCY_KEY = "Idempotency-Key"
+KEY_FORMAT = re.compile(r"^[\x21-\x7e]{8,200}$")
+# (zh, en) of the answers about idempotency keys; Open311 gives the same
+BAD_KEY = (
+    "Idempotency-Key 须为 8–200 个可见 ASCII 字符",
+    "Idempotency-Key must be 8-200 visible ASCII characters",
+)
+KEY_REUSED = (
+    "该 Idempotency-Key 已用于另一个请求",
+    "This Idempotency-Key was used for a different request",
+)
+KEY_BUSY = (
+    "相同 Idempotency-Key 的请求正在处理，请稍后重试",
+    "A request with this Idempotency-Key is still in progress; retry later",
+)
 _INTEGER = re.compile(r"^-?[0-9]{1,9}$")
 
 Caller = Callable[[str, str, dict[str, Any], dict[str, Any]], dict[str, Any]]
@@ -199,7 +213,7 @@ class Api:
             language,
             caller,
         )
-        key = request.headers.get("Idempotency-Key")
+        key = request.headers.get(IDEMPOTENCY_KEY)
         if request.method == "POST" and key is not None:
             return self._once(call, key, principal, client)
         return self._respond(call)
@@ -238,12 +252,8 @@ class Api:
     def _once(
         self, call: Call, key: str, principal: Principal | None, client: str
     ) -> Response:
-        if not _KEY.match(key):
-            raise errors.bad_request(
-                "bad_idempotency_key",
-                "Idempotency-Key 须为 8–200 个可见 ASCII 字符",
-                "Idempotency-Key must be 8-200 visible ASCII characters",
-            )
+        if not KEY_FORMAT.match(key):
+            raise errors.bad_request("bad_idempotency_key", *BAD_KEY)
         owner = principal.username if principal else f"public:{client}"
         hashed = request_hash(
             call.request.method, call.request.path, call.request.get_data()
@@ -459,19 +469,10 @@ def _error_response(error: ApiError, language: str, correlation_id: str) -> Resp
 
 def _replay(stored: Stored, hashed: str) -> Response:
     if stored.request_hash != hashed:
-        raise ApiError(
-            422,
-            "idempotency_key_reused",
-            "该 Idempotency-Key 已用于另一个请求",
-            "This Idempotency-Key was used for a different request",
-        )
+        raise ApiError(422, "idempotency_key_reused", *KEY_REUSED)
     if stored.status is None:
         raise ApiError(
-            409,
-            "idempotency_in_progress",
-            "相同 Idempotency-Key 的请求正在处理，请稍后重试",
-            "A request with this Idempotency-Key is still in progress; retry later",
-            headers={"Retry-After": "1"},
+            409, "idempotency_in_progress", *KEY_BUSY, headers={"Retry-After": "1"}
         )
     response = Response(stored.body or b"", status=stored.status)
     for name, value in stored.headers.items():

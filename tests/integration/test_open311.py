@@ -19,12 +19,14 @@ CODE = re.compile(r"^[2-9A-HJ-NP-Z]{4}(-[2-9A-HJ-NP-Z]{4}){3}$")
 GATEWAY_SYSTEM = {"services": ("organization", "complaints"), "projector": False}
 
 
-def post_form(system: System, path: str, fields: dict[str, str]) -> Answer:
+def post_form(
+    system: System, path: str, fields: dict[str, str], key: str | None = None
+) -> Answer:
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if key is not None:
+        headers["Idempotency-Key"] = key
     return system.http.as_(None).request(
-        "POST",
-        "/open311/v2/" + path,
-        raw=urlencode(fields).encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        "POST", "/open311/v2/" + path, raw=urlencode(fields).encode(), headers=headers
     )
 
 
@@ -106,3 +108,18 @@ class TestAnOpen311Client:
             system, "requests.json", {**no_unit, "jurisdiction_id": "b99"}
         )
         assert nowhere.status == 404, nowhere.body
+
+    def test_a_retried_post_with_an_idempotency_key_files_one_report(self, system):
+        key = "open311-retry-0001"
+        first = post_form(system, "requests.json", REPORT, key=key)
+        again = post_form(system, "requests.json", REPORT, key=key)
+        assert (first.status, again.status) == (201, 201), again.body
+        assert again.body == first.body  # the same receipt code, shown again
+        assert again.headers.get("Idempotent-Replayed") == "true"
+        other = post_form(
+            system, "requests.json", {**REPORT, "service_code": "slow"}, key=key
+        )
+        assert other.status == 422, other.body
+        without = post_form(system, "requests.json", REPORT)
+        assert without.status == 201, without.body
+        assert without.body != first.body  # no key: a second report, as before

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request, Response
 
 from gateway.api.errors import timeout
 from gateway.api.ratelimit import TokenBuckets
+from gateway.api.sessions import Stored, request_hash
 from gateway.open311 import Open311
 from services.common.errors import InvalidInput, NotFound
 from services.complaints.protection.errors import RateLimited, ReceiptCodeUnknown
@@ -521,3 +522,124 @@ class TestTheEnvelope:
         )
         assert answer.status_code == 413
         assert complaints.calls == []
+
+
+class MemoryKeys:
+    """The gateway's idempotency keys (Sessions.claim/remember/release) in memory."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], Stored] = {}
+
+    def claim(self, owner: str, key: str, hashed: str) -> Stored | None:
+        found = self.rows.get((owner, key))
+        if found is None:
+            self.rows[(owner, key)] = Stored(hashed, None, None, {})
+        return found
+
+    def remember(
+        self, owner: str, key: str, status: int, body: bytes, headers: dict[str, str]
+    ) -> None:
+        hashed = self.rows[(owner, key)].request_hash
+        self.rows[(owner, key)] = Stored(hashed, status, body, headers)
+
+    def release(self, owner: str, key: str) -> None:
+        if self.rows.get((owner, key), Stored("", 0, None, {})).status is None:
+            del self.rows[(owner, key)]
+
+
+class TestRetriesWithAnIdempotencyKey:
+    @pytest.fixture
+    def keys(self) -> MemoryKeys:
+        return MemoryKeys()
+
+    @pytest.fixture
+    def keyed(self, keys: MemoryKeys) -> Open311:
+        return Open311(("b01",), keys=keys)
+
+    def post(self, open311: Open311, complaints, key: str, **fields: str) -> Response:
+        return open311.handle(
+            request(
+                "POST",
+                "requests.json",
+                form=report(**fields),
+                headers={"Idempotency-Key": key},
+            ),
+            complaints,
+        )
+
+    def test_the_same_post_again_gets_the_first_answer_and_files_nothing(
+        self, keyed, complaints
+    ):
+        first = self.post(keyed, complaints, "retry-key-0001")
+        again = self.post(keyed, complaints, "retry-key-0001")
+        assert (first.status_code, again.status_code) == (201, 201)
+        assert body(again) == body(first)
+        assert again.headers["Idempotent-Replayed"] == "true"
+        assert again.headers["Content-Type"] == first.headers["Content-Type"]
+        assert len(complaints.cases) == 1
+
+    def test_another_client_address_with_the_same_key_files_its_own(
+        self, keyed, complaints
+    ):
+        self.post(keyed, complaints, "retry-key-0001")
+        other = keyed.handle(
+            request(
+                "POST",
+                "requests.json",
+                form=report(),
+                headers={"Idempotency-Key": "retry-key-0001"},
+                client="198.51.100.9",
+            ),
+            complaints,
+        )
+        assert other.status_code == 201 and len(complaints.cases) == 2
+
+    def test_the_key_with_another_form_is_422_and_a_bad_key_400(
+        self, keyed, complaints
+    ):
+        self.post(keyed, complaints, "retry-key-0001")
+        reused = self.post(
+            keyed, complaints, "retry-key-0001", description="另一件事，窗口推诿"
+        )
+        assert reused.status_code == 422
+        assert body(reused)[0]["code"] == 422
+        short = self.post(keyed, complaints, "short")
+        assert short.status_code == 400
+        assert "Idempotency-Key" in body(short)[0]["description"]
+        assert len(complaints.cases) == 1
+
+    def test_while_the_first_is_answered_a_retry_is_409(self, keys, keyed, complaints):
+        keyed_form = request(
+            "POST",
+            "requests.json",
+            form=report(),
+            headers={"Idempotency-Key": "retry-key-0001"},
+        )
+        owner = "open311:203.0.113.7"
+        hashed = request_hash("POST", keyed_form.path, keyed_form.get_data())
+        keys.rows[(owner, "retry-key-0001")] = Stored(hashed, None, None, {})
+        busy = self.post(keyed, complaints, "retry-key-0001")
+        assert busy.status_code == 409 and busy.headers["Retry-After"] == "1"
+        assert complaints.cases == {}
+
+    def test_a_failure_is_not_kept_so_the_retry_runs_again(self, keyed, complaints):
+        complaints.fail = timeout()
+        failed = self.post(keyed, complaints, "retry-key-0001")
+        assert failed.status_code == 504
+        complaints.fail = None
+        retried = self.post(keyed, complaints, "retry-key-0001")
+        assert retried.status_code == 201 and len(complaints.cases) == 1
+
+    def test_without_a_key_store_the_header_changes_nothing(self, open311, complaints):
+        for _ in range(2):
+            answer = open311.handle(
+                request(
+                    "POST",
+                    "requests.json",
+                    form=report(),
+                    headers={"Idempotency-Key": "retry-key-0001"},
+                ),
+                complaints,
+            )
+            assert answer.status_code == 201
+        assert len(complaints.cases) == 2
