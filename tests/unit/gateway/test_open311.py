@@ -556,16 +556,18 @@ class TestRetriesWithAnIdempotencyKey:
     def keyed(self, keys: MemoryKeys) -> Open311:
         return Open311(("b01",), keys=keys)
 
-    def post(self, open311: Open311, complaints, key: str, **fields: str) -> Response:
-        return open311.handle(
-            request(
-                "POST",
-                "requests.json",
-                form=report(**fields),
-                headers={"Idempotency-Key": key},
-            ),
-            complaints,
+    @staticmethod
+    def form(key: str, client: str = "203.0.113.7", **fields: str) -> Request:
+        return request(
+            "POST",
+            "requests.json",
+            form=report(**fields),
+            headers={"Idempotency-Key": key},
+            client=client,
         )
+
+    def post(self, open311: Open311, complaints, key: str, **fields: str) -> Response:
+        return open311.handle(self.form(key, **fields), complaints)
 
     def test_the_same_post_again_gets_the_first_answer_and_files_nothing(
         self, keyed, complaints
@@ -583,14 +585,7 @@ class TestRetriesWithAnIdempotencyKey:
     ):
         self.post(keyed, complaints, "retry-key-0001")
         other = keyed.handle(
-            request(
-                "POST",
-                "requests.json",
-                form=report(),
-                headers={"Idempotency-Key": "retry-key-0001"},
-                client="198.51.100.9",
-            ),
-            complaints,
+            self.form("retry-key-0001", client="198.51.100.9"), complaints
         )
         assert other.status_code == 201 and len(complaints.cases) == 2
 
@@ -609,14 +604,9 @@ class TestRetriesWithAnIdempotencyKey:
         assert len(complaints.cases) == 1
 
     def test_while_the_first_is_answered_a_retry_is_409(self, keys, keyed, complaints):
-        keyed_form = request(
-            "POST",
-            "requests.json",
-            form=report(),
-            headers={"Idempotency-Key": "retry-key-0001"},
-        )
+        first = self.form("retry-key-0001")
         owner = "open311:203.0.113.7"
-        hashed = request_hash("POST", keyed_form.path, keyed_form.get_data())
+        hashed = request_hash("POST", first.path, first.get_data())
         keys.rows[(owner, "retry-key-0001")] = Stored(hashed, None, None, {})
         busy = self.post(keyed, complaints, "retry-key-0001")
         assert busy.status_code == 409 and busy.headers["Retry-After"] == "1"
@@ -632,14 +622,6 @@ class TestRetriesWithAnIdempotencyKey:
 
     def test_without_a_key_store_the_header_changes_nothing(self, open311, complaints):
         for _ in range(2):
-            answer = open311.handle(
-                request(
-                    "POST",
-                    "requests.json",
-                    form=report(),
-                    headers={"Idempotency-Key": "retry-key-0001"},
-                ),
-                complaints,
-            )
+            answer = self.post(open311, complaints, "retry-key-0001")
             assert answer.status_code == 201
         assert len(complaints.cases) == 2
