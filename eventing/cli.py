@@ -31,17 +31,20 @@ def _stop_on_signals() -> threading.Event:
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from eventing.migrate import apply, migrate_store, migrate_tracking
+    from eventing.migrate import apply, ensure_database, migrate_store, migrate_tracking
 
     applied: list[str] = []
     if settings.eventstore_uri.startswith("postgres"):
         applied += migrate_store(settings.eventstore_uri)
-        # Each service's own tables (services/<name>/migrations) live in the store.
-        services = Path(__file__).resolve().parent.parent / "services"
-        for directory in sorted(services.glob("*/migrations")):
-            table = f"{directory.parent.name}_service"
-            applied += apply(settings.eventstore_uri, directory, table=table)
     applied += migrate_tracking(settings.readmodel_database_url)
+    # Each service's own tables (services/<name>/migrations: its keys) live in
+    # KEYS_DATABASE_URL: the store's database by default, the read model's with
+    # EventStoreDB (eventing.config.keys_database).
+    ensure_database(settings.keys_database_url)
+    services = Path(__file__).resolve().parent.parent / "services"
+    for directory in sorted(services.glob("*/migrations")):
+        table = f"{directory.parent.name}_service"
+        applied += apply(settings.keys_database_url, directory, table=table)
     print(
         f"migrations applied: {len(applied)}"
         + (f" ({', '.join(applied)})" if applied else "")

@@ -27,6 +27,19 @@ DEFAULTS: dict[str, str] = {
 }
 
 
+def keys_database(explicit: str | None, eventstore_uri: str, readmodel_url: str) -> str:
+    """Where the services keep their keys (reporters', voters': the tables of
+    services/<name>/migrations): `explicit` (KEYS_DATABASE_URL) if given, else the
+    event store's database when that is PostgreSQL, else the read-model database.
+    Keys must be deletable (an erasure destroys one), so never in an append-only
+    log: with EventStoreDB they need a PostgreSQL database of their own or this one."""
+    if explicit:
+        return explicit
+    if eventstore_uri.startswith("postgres"):
+        return eventstore_uri
+    return readmodel_url
+
+
 @dataclass(frozen=True)
 class Settings:
     """Process settings; read once at start-up, never at import time."""
@@ -44,6 +57,7 @@ class Settings:
     relay_exclude_categories: tuple[str, ...]
     log_level: str
     blob_dir: str
+    keys_database_url: str
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -70,6 +84,11 @@ class Settings:
             ),
             log_level=get("LOG_LEVEL"),
             blob_dir=get("BLOB_DIR"),
+            keys_database_url=keys_database(
+                source.get("KEYS_DATABASE_URL"),
+                get("EVENTSTORE_URI"),
+                get("READMODEL_DATABASE_URL"),
+            ),
         )
 
 

@@ -25,13 +25,24 @@ from nameko.messaging import Consumer
 from nameko.rpc import Rpc
 
 from eventing import health, logs, metrics
-from eventing.config import Settings
+from eventing.config import Settings, keys_database
 from eventing.heap import freeze_startup_heap
 from eventing.store import EventStore, open_store
 
 
 def _setting(config: dict[str, Any], key: str, default: str) -> str:
     return str(config.get(key) or os.environ.get(key) or default)
+
+
+def keys_database_url(config: dict[str, Any]) -> str:
+    """Where a service's keys live (eventing.config.keys_database), each setting
+    read from the service config, then the environment."""
+    defaults = Settings.from_env()
+    return keys_database(
+        config.get("KEYS_DATABASE_URL") or os.environ.get("KEYS_DATABASE_URL"),
+        _setting(config, "EVENTSTORE_URI", defaults.eventstore_uri),
+        _setting(config, "READMODEL_DATABASE_URL", defaults.readmodel_database_url),
+    )
 
 
 class EventStoreProvider(DependencyProvider):  # type: ignore[misc]

@@ -19,7 +19,12 @@ from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 
 from eventing.config import Settings
-from eventing.nameko import ClockProvider, CommandMetrics, EventStoreProvider
+from eventing.nameko import (
+    ClockProvider,
+    CommandMetrics,
+    EventStoreProvider,
+    keys_database_url,
+)
 from services.common.context import command_context
 from services.common.errors import InvalidInput
 from services.common.rpc import BoundedRpcProxy, deserializable, rpc, translated
@@ -44,16 +49,11 @@ Answer = dict[str, Any]
 
 
 class KeyStoreProvider(DependencyProvider):  # type: ignore[misc]
-    """Reporters' keys in the service's own table of the event-store database."""
+    """Reporters' keys in the service's own table (KEYS_DATABASE_URL: by default the
+    event store's database, the read model's with EventStoreDB)."""
 
     def setup(self) -> None:
-        config = self.container.config
-        uri = (
-            config.get("EVENTSTORE_URI")
-            or os.environ.get("EVENTSTORE_URI")
-            or Settings.from_env().eventstore_uri
-        )
-        self.keys = PostgresKeyStore(str(uri))
+        self.keys = PostgresKeyStore(keys_database_url(self.container.config))
 
     def get_dependency(self, worker_ctx: Any) -> KeyStore:
         return self.keys

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 from typing import Any
 
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 
-from eventing.config import Settings
-from eventing.nameko import ClockProvider, CommandMetrics, EventStoreProvider
+from eventing.nameko import (
+    ClockProvider,
+    CommandMetrics,
+    EventStoreProvider,
+    keys_database_url,
+)
 from services.common.context import command_context
 from services.common.errors import InvalidInput
 from services.common.rpc import BoundedRpcProxy, deserializable, rpc, translated
@@ -46,15 +49,11 @@ Answer = dict[str, Any]
 
 
 class BallotKeysProvider(DependencyProvider):  # type: ignore[misc]
-    """Rounds' ballot keys in the service's own table of the event-store database."""
+    """Rounds' ballot keys in the service's own table (KEYS_DATABASE_URL: by default
+    the event store's database, the read model's with EventStoreDB)."""
 
     def setup(self) -> None:
-        uri = (
-            self.container.config.get("EVENTSTORE_URI")
-            or os.environ.get("EVENTSTORE_URI")
-            or Settings.from_env().eventstore_uri
-        )
-        self.keys = PostgresBallotKeys(str(uri))
+        self.keys = PostgresBallotKeys(keys_database_url(self.container.config))
 
     def get_dependency(self, worker_ctx: Any) -> BallotKeys:
         return self.keys

@@ -104,3 +104,78 @@ def test_a_slow_append_does_not_stop_the_service_answering(
     assert total >= DELAY
     # three appends of DELAY each overlapped: sequential would be 3 * DELAY
     assert total < 2 * DELAY, f"appends took {total:.2f}s: they ran one at a time"
+
+
+def test_the_services_run_on_eventstoredb_with_their_keys_in_postgresql(
+    processes: Processes,  # noqa: F811
+    tmp_path: Path,
+    amqp_uri: str,
+    readmodel_db: str,
+    esdb_server: EsdbTestServer,
+) -> None:
+    """`migrate` and the complaints service with EVENTSTORE_URI=esdb://: events go
+    to EventStoreDB, the reporter's key to the read-model database (the default of
+    KEYS_DATABASE_URL there), and the report is filed and followed."""
+    import base64
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import psycopg
+
+    from services.organization.samples import sample_rows, write_rows
+
+    env = {
+        **os.environ,
+        "EVENTSTORE_URI": esdb_server.uri,
+        "READMODEL_DATABASE_URL": readmodel_db,
+    }
+    env.pop("KEYS_DATABASE_URL", None)
+    migrated = subprocess.run(
+        [sys.executable, "-m", "eventing", "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    services = NamekoServices(processes, tmp_path, esdb_server.uri, amqp_uri)
+    config = json.loads(services.config.read_text())  # JSON is YAML
+    services.config.write_text(
+        json.dumps(
+            {
+                **config,
+                "READMODEL_DATABASE_URL": readmodel_db,
+                "BLOB_DIR": str(tmp_path),
+            }
+        )
+    )
+    services.start("services.organization.service", "rpc-organization")
+    services.start("services.complaints.service", "rpc-complaints")
+    staff = {"bureau_id": "b01", "actor": "b01.p-operator"}
+    rows = sample_rows(bureaus=1, units=3, people_per_unit=2, seed=5)
+    workbook = {"workbook": base64.b64encode(write_rows(rows)).decode()}
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as proxy:
+        proxy.organization.import_org_chart(workbook, staff)
+        filed = proxy.complaints.receive_complaint(
+            {
+                "unit_id": "b01.u003",
+                "channel": "hotline",
+                "category": "slow",
+                "description": "窗口办事拖拉，材料齐全仍让跑三趟",
+                "reporter_name": "王小明",
+                "reporter_contact": "13800000000",
+            },
+            staff,
+        )
+        followed = proxy.complaints.follow_complaint(
+            {"receipt_code": filed["receipt_code"]},
+            {"bureau_id": "b01", "actor": "public"},
+        )
+    assert followed["state"] == "received"
+    complaint_id = filed["complaint"]["complaint_id"]
+    assert esdb_server.stream_records(f"complaint-{complaint_id}")
+    with psycopg.connect(readmodel_db) as conn:
+        keys = conn.execute("SELECT count(*) FROM reporter_keys").fetchone()
+    assert keys == (1,)
