@@ -4,6 +4,7 @@ and the organization service it asks for units and campaign settings."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import threading
@@ -77,13 +78,23 @@ def cluster(
     workbook), and a proxy."""
     apply(store_db, MIGRATIONS, table="complaints_service")
     services = NamekoServices(processes, tmp_path, store_db, amqp_uri)
-    config = json.loads(services.config.read_text())  # JSON is YAML
-    services.config.write_text(json.dumps({**config, "BLOB_DIR": str(tmp_path)}))
+    with organization_and_complaints(services, {"BLOB_DIR": str(tmp_path)}) as proxy:
+        yield proxy
+
+
+@contextlib.contextmanager
+def organization_and_complaints(
+    services: NamekoServices, config: dict[str, str]
+) -> Iterator[Any]:
+    """Organization and complaints run by `services` (with `config` added to their
+    Nameko config), bureau b01 imported from the sample workbook; a proxy."""
+    written = json.loads(services.config.read_text())  # JSON is YAML
+    services.config.write_text(json.dumps({**written, **config}))
     services.start("services.organization.service", "rpc-organization")
     services.start("services.complaints.service", "rpc-complaints")
     rows = sample_rows(bureaus=1, units=3, people_per_unit=2, seed=5)
     workbook = {"workbook": base64.b64encode(write_rows(rows)).decode()}
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as proxy:
+    with ClusterRpcProxy({"AMQP_URI": services.amqp_uri}, timeout=60) as proxy:
         proxy.organization.import_org_chart(workbook, STAFF)
         yield proxy
 

@@ -116,15 +116,17 @@ def test_the_services_run_on_eventstoredb_with_their_keys_in_postgresql(
     """`migrate` and the complaints service with EVENTSTORE_URI=esdb://: events go
     to EventStoreDB, the reporter's key to the read-model database (the default of
     KEYS_DATABASE_URL there), and the report is filed and followed."""
-    import base64
-    import json
     import os
     import subprocess
     import sys
 
     import psycopg
 
-    from services.organization.samples import sample_rows, write_rows
+    from tests.integration.test_complaints_rpc import (
+        REPORT,
+        STAFF,
+        organization_and_complaints,
+    )
 
     env = {
         **os.environ,
@@ -141,34 +143,9 @@ def test_the_services_run_on_eventstoredb_with_their_keys_in_postgresql(
     )
     assert migrated.returncode == 0, migrated.stderr
     services = NamekoServices(processes, tmp_path, esdb_server.uri, amqp_uri)
-    config = json.loads(services.config.read_text())  # JSON is YAML
-    services.config.write_text(
-        json.dumps(
-            {
-                **config,
-                "READMODEL_DATABASE_URL": readmodel_db,
-                "BLOB_DIR": str(tmp_path),
-            }
-        )
-    )
-    services.start("services.organization.service", "rpc-organization")
-    services.start("services.complaints.service", "rpc-complaints")
-    staff = {"bureau_id": "b01", "actor": "b01.p-operator"}
-    rows = sample_rows(bureaus=1, units=3, people_per_unit=2, seed=5)
-    workbook = {"workbook": base64.b64encode(write_rows(rows)).decode()}
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as proxy:
-        proxy.organization.import_org_chart(workbook, staff)
-        filed = proxy.complaints.receive_complaint(
-            {
-                "unit_id": "b01.u003",
-                "channel": "hotline",
-                "category": "slow",
-                "description": "窗口办事拖拉，材料齐全仍让跑三趟",
-                "reporter_name": "王小明",
-                "reporter_contact": "13800000000",
-            },
-            staff,
-        )
+    config = {"READMODEL_DATABASE_URL": readmodel_db, "BLOB_DIR": str(tmp_path)}
+    with organization_and_complaints(services, config) as proxy:
+        filed = proxy.complaints.receive_complaint(REPORT, STAFF)
         followed = proxy.complaints.follow_complaint(
             {"receipt_code": filed["receipt_code"]},
             {"bureau_id": "b01", "actor": "public"},
