@@ -64,6 +64,7 @@ from eventing.events import (
     Envelope,
     Metadata,
     NewEvent,
+    load_json,
     prebuilt_encoder,
     utc_iso,
 )
@@ -144,15 +145,19 @@ _STREAM_ID = r"[a-z][a-z0-9_]{0,62}-.*"
 _COMPACT = prebuilt_encoder(json.JSONEncoder(separators=(",", ":")))
 
 
-_UNKNOWN_SAFETY = uuid.SafeUUID.unknown  # an enum member: slow to look up per event
-
-
 class _CanonicalUuid(uuid.UUID):
     """A uuid.UUID that keeps the canonical text it was made from, and gives it back
-    from str(): esdbclient formats every event's id, which already is that text."""
+    from str(): esdbclient formats every event's id, which already is that text.
+    Its number is worked out from the text only when asked for (a comparison, a
+    hash): esdbclient never asks."""
 
     __slots__ = ("_text",)
     _text: str
+
+    # in place of uuid.UUID's slot, which stays empty (typeshed calls it final)
+    @property  # type: ignore[misc]
+    def int(self) -> int:
+        return int(self._text.replace("-", ""), 16)
 
     def __str__(self) -> str:
         return self._text
@@ -161,16 +166,21 @@ class _CanonicalUuid(uuid.UUID):
         return uuid.UUID, (self._text,)  # a copy or unpickling: a plain UUID
 
 
+# uuid.UUID's __setattr__ refuses every field: they are set through their slots
+_new_uuid = object.__new__
+_set_safe = vars(uuid.UUID)["is_safe"].__set__
+_set_text = vars(_CanonicalUuid)["_text"].__set__
+_UNKNOWN_SAFETY = uuid.SafeUUID.unknown  # as uuid.UUID(text) says
+
+
 def _esdb_id(event_id: str) -> uuid.UUID:
     """uuid.UUID(event_id), without parsing then formatting the usual (canonical) form
     again; equal to it and hashing alike."""
     if not CANONICAL_UUID.match(event_id):
         return uuid.UUID(event_id)
-    made = object.__new__(_CanonicalUuid)
-    # the fields uuid.UUID.__init__ sets (its __setattr__ refuses them)
-    object.__setattr__(made, "int", int(event_id.replace("-", ""), 16))
-    object.__setattr__(made, "is_safe", _UNKNOWN_SAFETY)
-    object.__setattr__(made, "_text", event_id)
+    made = _new_uuid(_CanonicalUuid)
+    _set_safe(made, _UNKNOWN_SAFETY)
+    _set_text(made, event_id)
     return made
 
 
@@ -328,7 +338,7 @@ class EsdbEventStore(EventStore):
         # positional arguments, in Envelope's field order: this runs for every event
         # read, and keywords cost a measurable share of it
         try:
-            meta = json.loads(event.metadata)
+            meta = load_json(event.metadata)
             get = meta.get
             stream = event.stream_name
             envelope = Envelope(
@@ -344,7 +354,7 @@ class EsdbEventStore(EventStore):
                 get("actor"),
                 get("correlation_id"),
                 get("causation_id"),
-                json.loads(event.data),
+                load_json(event.data),
                 meta["prev_hash"],
                 meta["hash"],
             )

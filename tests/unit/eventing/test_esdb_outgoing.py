@@ -170,6 +170,7 @@ class TestEsdbId:
         assert str(made) == str(plain)
         assert made.int == plain.int and made.hex == plain.hex
         assert made.version == plain.version
+        assert made.is_safe == plain.is_safe
 
     def test_it_orders_among_plain_uuids(self):
         low = "00000000-0000-4000-8000-000000000001"

@@ -18,6 +18,7 @@ from eventing.events import (
     NewEvent,
     encode_json,
     is_event_type,
+    load_json,
     new_event_id,
     prebuilt_encoder,
 )
@@ -102,6 +103,90 @@ class TestEncodeJson:
                 return super().encode(o).upper()
 
         assert prebuilt_encoder(Shouting())({"a": "b"}) == '{"A": "B"}'
+
+
+def loads_outcome(raw: Any) -> tuple[str, Any]:
+    """What json.loads does with `raw`: its value, or its error's type and text."""
+    try:
+        return "value", json.loads(raw)
+    except Exception as error:  # the outcome compared, whatever it is
+        return "error", (type(error), str(error))
+
+
+def load_json_outcome(raw: Any) -> tuple[str, Any]:
+    try:
+        return "value", load_json(raw)
+    except Exception as error:
+        return "error", (type(error), str(error))
+
+
+class TestLoadJson:
+    @settings(max_examples=500, deadline=None)
+    @given(value=values, spaced=st.booleans(), ascii_only=st.booleans())
+    def test_the_value_is_the_one_json_loads_gives(
+        self, value: Any, spaced: bool, ascii_only: bool
+    ):
+        text = json.dumps(value, ensure_ascii=ascii_only, indent=1 if spaced else None)
+        for raw in (text, text.encode("utf-8")):
+            assert load_json(raw) == json.loads(raw)
+            assert load_json_outcome(raw) == loads_outcome(raw)
+
+    @pytest.mark.parametrize(
+        "raw",
+        [
+            b' {"a": 1}',  # whitespace around the value
+            b'{"a": 1}\n',
+            '\ufeff{"a": 1}'.encode("utf-8"),  # a byte order mark
+            '{"a": "\u00e9"}'.encode("utf-16"),
+            '{"a": "\u00e9"}'.encode("utf-16-le"),
+            '{"a": "\u00e9"}'.encode("utf-32"),
+            "1".encode("utf-16-le"),  # "1\x00" in UTF-8
+            '{"a": NaN, "b": -Infinity}',
+            '{"a": 1, "a": 2}',
+            "12345678901234567890123456789",
+            '"\\ud800"',  # a lone surrogate, escaped
+        ],
+    )
+    def test_what_this_package_does_not_write_still_reads_as_json_loads_reads_it(
+        self, raw: bytes | str
+    ):
+        assert load_json_outcome(raw) == loads_outcome(raw)
+
+    @pytest.mark.parametrize(
+        "raw",
+        [
+            b"",
+            b"{",
+            b'{"a": 1} {"b": 2}',  # two values
+            b'{"a": 1}x',
+            b'{"a": "\x00"}',  # a control character in a string
+            b"\xff\xfe\xfd",  # not UTF-8, nor any encoding json.loads detects
+            b"\xe9t\xe9",
+            "[" * 100_000,  # too deep
+            '{"a": 1}\ufeff',
+            "{'a': 1}",
+        ],
+    )
+    def test_what_is_not_json_fails_as_json_loads_fails(self, raw: bytes | str):
+        kind, _ = loads_outcome(raw)
+        assert kind == "error"
+        assert load_json_outcome(raw) == loads_outcome(raw)
+
+    @pytest.mark.parametrize("raw", [None, 1, memoryview(b"{}"), ["{}"]])
+    def test_what_is_not_text_is_refused_as_json_loads_refuses_it(self, raw: Any):
+        assert load_json_outcome(raw) == loads_outcome(raw)
+
+    def test_a_refusal_is_not_chained_to_the_fast_path_s_own_error(self):
+        with pytest.raises(json.JSONDecodeError) as refused:
+            load_json(b"{")
+        assert refused.value.__context__ is None
+
+    def test_bytearray_and_string_subclasses_read_like_the_rest(self):
+        class Text(str):
+            pass
+
+        assert load_json(bytearray(b'{"a": [1]}')) == {"a": [1]}
+        assert load_json(Text('{"a": [1]}')) == {"a": [1]}
 
 
 class TestNewEventId:
