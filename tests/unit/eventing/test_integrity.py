@@ -91,6 +91,29 @@ class TestBatchDigests:
             stream, expected, events, payloads, utc_iso(RECORDED), metadata
         ) == one_by_one(stream, expected, events, metadata)
 
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("schema_version", True),  # an int to isinstance, "true" in JSON
+            ("event_id", 'say "hi"'),  # needs escaping
+            ("type", "not a type"),
+            ("type", ["Listed"]),
+        ],
+    )
+    def test_a_batch_with_an_event_past_newevent_s_checks_digests_as_one_by_one(
+        self, field: str, value: object
+    ):
+        """NewEvent refuses such values; one set behind its back must still be
+        digested as the single-event form digests it, not spliced in raw."""
+        meta = Metadata("ledger", "bureau-1", "officer-1", "corr", None)
+        events = [NewEvent("ProblemLogged", {"n": n}) for n in range(3)]
+        object.__setattr__(events[1], field, value)
+        payloads = [encode_json(dict(event.data)) for event in events]
+        digests = batch_digests(
+            "ledger-1", 4, events, payloads, utc_iso(RECORDED), meta
+        )
+        assert digests == one_by_one("ledger-1", 4, events, meta)
+
     def test_a_changed_field_changes_the_digest(self):
         event = NewEvent("ProblemLogged", {"title": "慢"}, event_id=str(uuid.uuid4()))
         payload = [encode_json(dict(event.data))]
