@@ -192,3 +192,11 @@ class TestEsdbId:
         made = _esdb_id(str(uuid.uuid4()))
         with pytest.raises(TypeError):
             made.int = 0  # type: ignore[misc]
+
+
+class TestSeenIds:
+    def test_the_newest_ids_are_kept_and_the_oldest_forgotten(self):
+        seen = esdb._SeenIds(size=3)
+        seen.add(["a", "b"])
+        seen.add(["c", "d", "e"])
+        assert seen.known(["a", "b", "c", "d", "e", "f"]) == ["c", "d", "e"]
