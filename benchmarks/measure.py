@@ -82,6 +82,16 @@ class Comparison:
     def baseline_median(self) -> float:
         return statistics.median(self.baseline)
 
+    def pair_ratios(self) -> list[float]:
+        """ours[i] / baseline[i]: samples `alternate` took back to back, so a drift
+        of the machine's speed over the run cancels out of each (printed beside
+        the medians; the verdict stays on the medians)."""
+        return [
+            ours / base
+            for ours, base in zip(self.ours, self.baseline, strict=False)
+            if base > 0
+        ]
+
 
 def alternate(
     ours: Sample,

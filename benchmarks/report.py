@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass, field
 
 from benchmarks.measure import Comparison
@@ -112,6 +113,13 @@ def details(rows: list[Row]) -> str:
             ours = ", ".join(f"{v:,.0f}" for v in row.result.ours)
             base = ", ".join(f"{v:,.0f}" for v in row.result.baseline)
             lines.append(f"    samples: ours [{ours}]  baseline [{base}]")
+            pairs = row.result.pair_ratios()
+            if pairs and row.target.at_most is None and row.target.within is None:
+                lines.append(
+                    f"    back-to-back pairs, ours/baseline: median "
+                    f"{statistics.median(pairs):.0%}, "
+                    f"from {min(pairs):.0%} to {max(pairs):.0%}"
+                )
             lines.extend(f"    {note}" for note in row.result.notes)
         if row.error:
             lines.append("    ERROR " + " ".join(row.error.split()))
