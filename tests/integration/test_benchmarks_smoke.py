@@ -50,3 +50,29 @@ def test_the_dashboard_row_runs_with_python_clients_when_wrk_is_absent():
     stdout, rows = quick("views", env={"BENCH_LOAD": "threads"})
     assert "Python client threads (no wrk, or BENCH_LOAD=threads" in stdout
     assert len(rows) == 2 and not [r for r in rows if "ERROR" in r], stdout
+
+
+def test_the_esdb_cost_diagnostic_runs_every_side():
+    """`python -m benchmarks.esdb_costs` is not a row; it must still run."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.esdb_costs"],
+        env=child_env(
+            {
+                "BENCH_REPS": "1",
+                "BENCH_DURATION": "0.1",
+                "BENCH_WARMUP": "0.05",
+                "BENCH_BATCH": "10",
+            }
+        ),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    for size in ("append 1 event(s)/call:", "append 10 event(s)/call:"):
+        assert size in result.stdout
+    sides = ("adapter ", "adapter, hash chain stubbed", "raw esdbclient")
+    for side in sides:
+        assert result.stdout.count(side) == 2, result.stdout
+    assert result.stdout.count("us CPU/event") == 6

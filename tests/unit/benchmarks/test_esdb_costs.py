@@ -1,0 +1,23 @@
+"""The diagnostic's stubbed hash chain stays inside its `with` block."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.esdb_costs import chain_stubbed
+from eventing import integrity
+from eventing.store import esdb
+
+
+def test_the_stub_is_in_place_only_inside_the_block():
+    with chain_stubbed():
+        assert esdb.batch_digests is not integrity.batch_digests  # type: ignore[attr-defined]
+        assert esdb.chain_links("0" * 64, [b"d"]) == [(bytes(32), bytes(32))]  # type: ignore[attr-defined]
+    assert esdb.batch_digests is integrity.batch_digests  # type: ignore[attr-defined]
+    assert esdb.chain_links is integrity.chain_links  # type: ignore[attr-defined]
+
+
+def test_the_real_chain_is_back_after_an_error():
+    with pytest.raises(RuntimeError), chain_stubbed():
+        raise RuntimeError("sample failed")
+    assert esdb.batch_digests is integrity.batch_digests  # type: ignore[attr-defined]
