@@ -29,7 +29,7 @@ from eventing.store import EventStore, open_store
 from gateway import exports, metrics, open311
 from gateway.api import catalogue, trail
 from gateway.api.app import PUBLIC_BURST, PUBLIC_RATE, Api, Caller, LocalHandler
-from gateway.api.auth import TokenSigner, load_secret
+from gateway.api.auth import AccountChanges, KeyCache, TokenSigner, load_secret
 from gateway.api.errors import timeout
 from gateway.api.openapi import DOCS_PAGE, document
 from gateway.api.public import public_report
@@ -166,6 +166,23 @@ class Services(RpcProxy):  # type: ignore[misc]
         return call
 
 
+def account_changes(store: Callable[[], EventStore]) -> AccountChanges:
+    """The API key cache's feed: the usernames of the account streams with events
+    after a position, and the position reached (the head, the first time)."""
+
+    def changes(after: int | None) -> tuple[int, set[str]]:
+        events = store()
+        if after is None:
+            return events.head(), set()
+        changed: set[str] = set()
+        while batch := events.read_all(after, 1000, categories=["account"]):
+            changed.update(envelope.stream.partition("-")[2] for envelope in batch)
+            after = batch[-1].position
+        return after, changed
+
+    return changes
+
+
 class LazyStore:
     """The event store, opened on first use (the gateway reads it for the audit
     trail and the position after a command); unreachable: 503, not a crash."""
@@ -240,6 +257,7 @@ class ApiProvider(DependencyProvider):  # type: ignore[misc]
             ),
             locals_=handlers,
             observe=metrics.observe_request,
+            api_keys=KeyCache(changes=account_changes(self.store.get)),
         )
         freeze_startup_heap()
 

@@ -100,6 +100,7 @@ class Api:
         locals_: Mapping[str, LocalHandler] | None = None,
         observe: Observer | None = None,
         public_limits: Limiter | None = None,
+        api_keys: KeyCache | None = None,
     ) -> None:
         self.router = router
         self.sessions = sessions
@@ -114,7 +115,7 @@ class Api:
         self.public_limits = public_limits or TokenBuckets(
             rate=PUBLIC_RATE, burst=PUBLIC_BURST
         )
-        self.keys = KeyCache()
+        self.keys = api_keys or KeyCache()
 
     # -- the request ----------------------------------------------------------------
 
@@ -305,6 +306,7 @@ class Api:
             cached = self.keys.get(api_key)
             if cached is not None:
                 return cached
+            mark = self.keys.mark()
             try:
                 answer = caller(
                     "organization",
@@ -317,7 +319,7 @@ class Api:
                     raise errors.unauthenticated("api_key_invalid") from None
                 raise
             principal = Principal.from_answer(answer, kind="service")
-            self.keys.put(api_key, principal)
+            self.keys.put(api_key, principal, mark)
             return principal
         raise errors.unauthenticated("missing")
 

@@ -7,7 +7,10 @@
   database; each use rotates it (the old one is revoked); logout revokes it.
 - API key: for machine clients (service accounts), verified by the organization
   service; verified keys are remembered for a short time so a busy client does not cost
-  an RPC per request (a revoked key stops working within that time).
+  an RPC per request. A key is forgotten as soon as its account's events show a change
+  (a key revoked, the account disabled, roles granted or taken): the cache reads the
+  account events at most every ACCOUNT_EVENTS_REFRESH_SECONDS, so a revocation made
+  through any gateway worker or replica takes effect everywhere within that time.
 
 The signing secret comes from GATEWAY_TOKEN_SECRET or the file named by
 GATEWAY_TOKEN_SECRET_FILE; a local run without either gets a random secret kept in
@@ -17,11 +20,12 @@ var/secrets (never in the repository).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import secrets
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -197,24 +201,84 @@ def new_refresh_token() -> str:
     return "rt." + secrets.token_urlsafe(32)
 
 
-class KeyCache:
-    """Verified API keys for a short time (by their digest, never the key itself)."""
+ACCOUNT_EVENTS_REFRESH_SECONDS = 2.0
 
-    def __init__(self, ttl: float = 30.0, size: int = 1024) -> None:
+AccountChanges = Callable[[int | None], tuple[int, set[str]]]
+"""Given a position (None: none yet), the position reached and the usernames whose
+account streams have events after the given one (none for None)."""
+
+log = logging.getLogger(__name__)
+
+
+class KeyCache:
+    """Verified API keys for a short time (by their digest, never the key itself).
+
+    With `changes` (the account events of the store), every `refresh` seconds at
+    most the cache forgets the keys of every account that changed since it last
+    looked, whichever worker took the change. Until it has looked once, or after it
+    could not look, it remembers nothing: each key is then verified per request.
+    A key verified while the cache looked (`mark()` moved before `put`) is not
+    remembered either, so a change the cache has already read past cannot be missed.
+    """
+
+    def __init__(
+        self,
+        ttl: float = 30.0,
+        size: int = 1024,
+        *,
+        changes: AccountChanges | None = None,
+        refresh: float = ACCOUNT_EVENTS_REFRESH_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.ttl = ttl
         self.size = size
+        self._changes = changes
+        self._refresh = refresh
+        self._clock = clock
+        self._after: int | None = None
+        self._looked_at = -float("inf")
         self._entries: dict[str, tuple[float, Principal]] = {}
 
+    def mark(self) -> int | None:
+        """Where the cache has read the account events to; hand it back to `put`."""
+        self._look()
+        return self._after
+
     def get(self, key: str) -> Principal | None:
+        self._look()
         entry = self._entries.get(digest(key))
-        if entry is None or entry[0] < time.monotonic():
+        if entry is None or entry[0] < self._clock():
             return None
         return entry[1]
 
-    def put(self, key: str, principal: Principal) -> None:
+    def put(self, key: str, principal: Principal, mark: int | None = None) -> None:
+        if self._changes is not None and (mark is None or mark != self._after):
+            return  # verified before the cache's last look, or with no look yet
         if len(self._entries) >= self.size:
             self._entries.clear()
-        self._entries[digest(key)] = (time.monotonic() + self.ttl, principal)
+        self._entries[digest(key)] = (self._clock() + self.ttl, principal)
 
     def forget(self, key: str) -> None:
         self._entries.pop(digest(key), None)
+
+    def _look(self) -> None:
+        if self._changes is None:
+            return
+        now = self._clock()
+        if now - self._looked_at < self._refresh:
+            return
+        self._looked_at = now  # one look at a time per interval, not one per request
+        try:
+            after, changed = self._changes(self._after)
+        except Exception as error:  # the store unreachable: verify every key
+            log.warning("account events unreadable, API keys not cached: %r", error)
+            self._entries.clear()
+            self._after = None
+            return
+        if changed:
+            self._entries = {
+                hashed: entry
+                for hashed, entry in self._entries.items()
+                if entry[1].username not in changed
+            }
+        self._after = after

@@ -135,6 +135,30 @@ class TestSigningIn:
         wrong = bot.get("/api/v1/bureau", headers={"X-Api-Key": key + "x"})
         assert wrong.status == 401
 
+    def test_a_revoked_api_key_stops_working_within_seconds(self, system):
+        """The gateway remembers a verified key; the revocation reaches it through
+        the account's events, not only through the worker that took it."""
+        admin = system.as_("admin01")
+        issued = admin.post("/api/v1/accounts/bot01/api-keys", {})
+        assert issued.status == 201, issued.body
+        headers = {"X-Api-Key": issued.body["api_key"]}
+        bot = system.http.as_(None)
+        for _ in range(3):  # verified once, then remembered
+            assert bot.get("/api/v1/bureau", headers=headers).status == 200
+        revoked = admin.post(
+            "/api/v1/accounts/bot01/api-keys/revoke",
+            {"key_id": issued.body["key_id"]},
+        )
+        assert revoked.status == 200, revoked.body
+        deadline = time.monotonic() + 10  # the cache looks every 2 s
+        while (answer := bot.get("/api/v1/bureau", headers=headers)).status == 200:
+            assert time.monotonic() < deadline, "the revoked key still works"
+            time.sleep(0.2)
+        assert (answer.status, answer.body["details"]["reason"]) == (
+            401,
+            "api_key_invalid",
+        )
+
 
 def _secret(system: System) -> str:
     # the gateway's secret file is beside its log (tests/support/gateway.py)
