@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from eventing.errors import WrongExpectedVersion
-from eventing.events import NO_STREAM, Metadata, NewEvent
+from eventing.events import NO_STREAM, Metadata, NewEvent, load_json
+from eventing.store import postgres
 from eventing.store.postgres import PostgresEventStore
 
 META = Metadata(service="complaints", bureau_id="b01", actor="tester")
@@ -93,5 +94,30 @@ def test_many_writers_at_any_version_on_one_stream_all_get_in(store_db: str) -> 
         envelopes = store.read_stream(stream)
         assert [e.version for e in envelopes] == list(range(1, 16 * 15 + 1))
         assert store.verify().ok
+    finally:
+        store.close()
+
+
+def test_payloads_read_back_decode_through_load_json(
+    store_db: str, monkeypatch: pytest.MonkeyPatch
+):
+    """Every connection of the store decodes JSON with load_json (json.loads' value
+    without its Python steps): reads and the audit's walk over every stream."""
+    decoded: list[bytes] = []
+
+    def counting(raw: bytes | str) -> object:
+        decoded.append(raw if isinstance(raw, bytes) else raw.encode())
+        return load_json(raw)
+
+    monkeypatch.setattr(postgres, "load_json", counting)
+    store = PostgresEventStore(store_db)
+    try:
+        data = {"title": '窗口 "慢"', "n": [1, 2.5, None, 10**30], "nested": {"b": 1}}
+        store.append("ledger-json1", [NewEvent("ProblemLogged", data)], NO_STREAM, META)
+        assert store.read_stream("ledger-json1")[0].data == data
+        assert decoded, "read without load_json"
+        decoded.clear()
+        assert store.verify().ok
+        assert decoded, "the audit's walk read without load_json"
     finally:
         store.close()
