@@ -21,25 +21,19 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
+from typing import Any
 
 from benchmarks.esdb import EsdbBench
 from benchmarks.measure import Op, run_for
 from benchmarks.settings import Sizes, _sizes_from_env
-from eventing.events import Metadata, NewEvent
 from eventing.store import esdb
 
 _ZERO = bytes(32)
 
 
-def _constant_digests(
-    stream: str,
-    expected: int,
-    events: Sequence[NewEvent],
-    payloads: Sequence[bytes],
-    recorded_at: str,
-    metadata: Metadata,
-) -> list[bytes]:
-    return [_ZERO] * len(events)
+def _constant_digests(*arguments: Any) -> list[bytes]:
+    """batch_digests' place: one constant digest per event (its third argument)."""
+    return [_ZERO] * len(arguments[2])
 
 
 def _constant_links(
