@@ -134,7 +134,8 @@ def encode_json(value: JSON) -> bytes:
 
 # the C scanner json.loads ends in (JSONDecoder.raw_decode calls it): stateless
 # between calls and run under the GIL, so one is shared, as json.loads shares its own
-_SCAN: Callable[[str, int], tuple[JSON, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # not in typeshed
+_SCAN: Callable[[str, int], tuple[JSON, int]]
+_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # not in typeshed
 
 
 def load_json(raw: bytes | str) -> JSON:

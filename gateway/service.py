@@ -172,13 +172,16 @@ def account_changes(store: Callable[[], EventStore]) -> AccountChanges:
 
     def changes(after: int | None) -> tuple[int, set[str]]:
         events = store()
+        head = events.head()
         if after is None:
-            return events.head(), set()
+            return head, set()
         changed: set[str] = set()
         while batch := events.read_all(after, 1000, categories=["account"]):
             changed.update(envelope.stream.partition("-")[2] for envelope in batch)
             after = batch[-1].position
-        return after, changed
+        # past the head even when no account changed: the next read starts there
+        # (on EventStoreDB a filtered read walks the log from where it starts)
+        return max(after, head), changed
 
     return changes
 

@@ -3,7 +3,10 @@ worker took the change (the cache reads the account events)."""
 
 from __future__ import annotations
 
+from eventing.events import Metadata, NewEvent
+from eventing.store.memory import MemoryEventStore
 from gateway.api.auth import KeyCache, Principal
+from gateway.service import account_changes
 
 BOT = Principal("bot01", "b01", frozenset({"service"}), kind="service")
 OTHER = Principal("bot02", "b01", frozenset({"service"}), kind="service")
@@ -114,3 +117,28 @@ def test_without_account_events_a_key_lives_its_ttl():
     assert cache.get("ak.bot01.k1.s") == BOT
     clock.now += 2
     assert cache.get("ak.bot01.k1.s") is None
+
+
+class TestTheAccountEventsFeed:
+    """gateway.service.account_changes: what the cache reads from the store."""
+
+    def test_it_names_the_accounts_changed_and_moves_past_the_head(self):
+        store = MemoryEventStore()
+        meta = Metadata("organization")
+        changes = account_changes(lambda: store)
+
+        def touch(stream: str) -> None:
+            store.append(stream, [NewEvent("Touched", {})], None, meta)
+
+        touch("account-bot01")
+        start, changed = changes(None)
+        assert (start, changed) == (store.head(), set())  # none before the start
+        touch("account-bot02")
+        touch("ledger-1")
+        touch("account-ops-7")  # a username may hold a dash
+        after, changed = changes(start)
+        assert changed == {"bot02", "ops-7"}
+        touch("ledger-2")  # no account changed: the position still moves on
+        again, changed = changes(after)
+        assert (again, changed) == (store.head(), set())
+        assert again > after
