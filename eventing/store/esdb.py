@@ -35,6 +35,7 @@ serving other green threads. Long-lived subscriptions belong in plain processes.
 from __future__ import annotations
 
 import binascii
+import dataclasses
 import functools
 import importlib
 import json
@@ -182,6 +183,59 @@ def _esdb_id(event_id: str) -> uuid.UUID:
     _set_safe(made, _UNKNOWN_SAFETY)
     _set_text(made, event_id)
     return made
+
+
+def _constructed(
+    kind: str, data: bytes, metadata: bytes, event_id: uuid.UUID
+) -> EsdbNewEvent:
+    return EsdbNewEvent(
+        type=kind,
+        data=data,
+        metadata=metadata,
+        content_type="application/json",
+        id=event_id,
+    )
+
+
+def _filled_in(
+    kind: str, data: bytes, metadata: bytes, event_id: uuid.UUID
+) -> EsdbNewEvent:
+    """An esdbclient NewEvent with its fields filled in as unpickling fills them (a
+    new instance's __dict__): its frozen dataclass __init__ sets each field through
+    object.__setattr__, 1.5 us per event against 0.6 us here."""
+    made: EsdbNewEvent = _new_object(EsdbNewEvent)
+    _set_attribute(
+        made,
+        "__dict__",
+        {
+            "type": kind,
+            "data": data,
+            "metadata": metadata,
+            "content_type": "application/json",
+            "id": event_id,
+        },
+    )
+    return made
+
+
+def _new_event_maker() -> Callable[[str, bytes, bytes, uuid.UUID], EsdbNewEvent]:
+    """_filled_in where it makes exactly what the constructor makes (esdbclient's
+    NewEvent as pinned: a dataclass of these five fields, no __post_init__, no
+    slots), else the constructor itself."""
+    names = {f.name for f in dataclasses.fields(EsdbNewEvent)}
+    probe = ("Probe", b"{}", b"{}", uuid.UUID(int=1))
+    if (
+        names != {"type", "data", "metadata", "content_type", "id"}
+        or hasattr(EsdbNewEvent, "__post_init__")
+        or "__slots__" in vars(EsdbNewEvent)
+        or vars(_filled_in(*probe)) != vars(_constructed(*probe))
+    ):
+        return _constructed
+    return _filled_in
+
+
+_new_object, _set_attribute = object.__new__, object.__setattr__
+_new_esdb_event = _new_event_maker()
 
 
 def _utc_now() -> datetime:
@@ -451,14 +505,14 @@ class EsdbEventStore(EventStore):
         head = b'{"schema_version":'
         middle = b',%s,"prev_hash":"' % common.encode()
         hexlify = binascii.hexlify  # bytes.hex() then .encode(), in one step
+        new_esdb_event = _new_esdb_event
         outgoing = [
-            EsdbNewEvent(
-                type=event.type,
-                data=payload,
-                metadata=b'%s%d%s%s","hash":"%s"}'
+            new_esdb_event(
+                event.type,
+                payload,
+                b'%s%d%s%s","hash":"%s"}'
                 % (head, event.schema_version, middle, hexlify(p), hexlify(h)),
-                content_type="application/json",
-                id=_esdb_id(event.event_id),
+                _esdb_id(event.event_id),
             )
             for event, payload, (p, h) in zip(events, payloads, links, strict=True)
         ]

@@ -5,6 +5,7 @@ them."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 import pickle
@@ -200,3 +201,61 @@ class TestSeenIds:
         seen.add(["a", "b"])
         seen.add(["c", "d", "e"])
         assert seen.known(["a", "b", "c", "d", "e", "f"]) == ["c", "d", "e"]
+
+
+class TestOutgoingEvents:
+    """The adapter fills in esdbclient's NewEvent without its constructor only while
+    that makes exactly what the constructor makes."""
+
+    FIELDS = ("Probe", b'{"a":1}', b'{"m":2}', uuid.UUID(int=7))
+
+    def test_an_appended_event_is_a_newevent_the_constructor_would_make(
+        self, store: EsdbEventStore
+    ):
+        event = NewEvent("NoteAdded", {"a": 1})
+        store.append("ledger-10", [event], NO_STREAM, Metadata("ledger"))
+        (out,) = sent(store)
+        made = EsdbNewEvent(
+            type=out.type,
+            data=out.data,
+            metadata=out.metadata,
+            content_type="application/json",
+            id=out.id,
+        )
+        assert type(out) is EsdbNewEvent
+        assert vars(out) == vars(made)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            out.data = b"{}"  # type: ignore[misc]
+
+    def test_with_esdbclient_s_newevent_as_pinned_it_is_filled_in(self):
+        assert esdb._new_event_maker() is esdb._filled_in
+        assert vars(esdb._filled_in(*self.FIELDS)) == vars(
+            esdb._constructed(*self.FIELDS)
+        )
+
+    @pytest.mark.parametrize("change", ["field", "post_init", "slots"])
+    def test_a_newevent_made_otherwise_is_left_to_its_constructor(
+        self, monkeypatch: pytest.MonkeyPatch, change: str
+    ):
+        if change == "field":
+
+            @dataclasses.dataclass(frozen=True)
+            class Changed(EsdbNewEvent):
+                tenant: str = "t"
+
+        elif change == "post_init":
+
+            @dataclasses.dataclass(frozen=True)
+            class Changed(EsdbNewEvent):  # type: ignore[no-redef]
+                def __post_init__(self) -> None:
+                    object.__setattr__(self, "type", self.type.lower())
+
+        else:
+
+            @dataclasses.dataclass(frozen=True, slots=True)
+            class Changed(EsdbNewEvent):  # type: ignore[no-redef]
+                pass
+
+        monkeypatch.setattr(esdb, "EsdbNewEvent", Changed)
+        assert esdb._new_event_maker() is esdb._constructed
+        assert type(esdb._constructed(*self.FIELDS)) is Changed
