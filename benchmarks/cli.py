@@ -188,11 +188,13 @@ def _esdb_plan(settings: Settings) -> list[Row]:
             "the others back when result.positions is asked for)",
         ),
         Row(
-            f"esdb: catch-up read of {s.esdb_read_events:,} events",
+            f"esdb: catch-up read of {s.esdb_read_events:,} events, "
+            f"{s.read_batch:,} a page",
             "ev/s",
             Target(0.90),
-            "one raw esdbclient read_all(limit=N) stream, data and metadata "
-            "JSON-decoded",
+            f"raw esdbclient read_all page by page, {s.read_batch:,} a page from the "
+            "last position read, the adapter's stream filter; data and metadata "
+            "JSON-decoded, each page kept until the next",
         ),
     ]
 

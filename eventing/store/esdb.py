@@ -384,7 +384,10 @@ class EsdbEventStore(EventStore):
     def _name(self, stream: str) -> str:
         return self._namespace + stream
 
-    def _filter(self, categories: Sequence[str] | None) -> list[str]:
+    def stream_filter(self, categories: Sequence[str] | None = None) -> list[str]:
+        """The server-side stream-name filter (regexes) that read_all and
+        subscriptions read through: `categories`' streams, or (None) every stream
+        of this store's namespace."""
         if not categories:
             return self._everything
         return [re.escape(self._namespace + c) + "-.*" for c in categories]
@@ -710,7 +713,7 @@ class EsdbEventStore(EventStore):
         categories: Sequence[str] | None = None,
         bureau_id: str | None = None,
     ) -> list[Envelope]:
-        include = self._filter(categories)
+        include = self.stream_filter(categories)
         found: list[Envelope] = []
         position = after
         while len(found) < limit:
@@ -782,7 +785,7 @@ class EsdbEventStore(EventStore):
         position = after
         should_stop = stop or (lambda: False)
         failures = 0
-        include = self._filter(categories)
+        include = self.stream_filter(categories)
         while not should_stop():
             start = position if position > 0 else None
             try:

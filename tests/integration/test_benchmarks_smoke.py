@@ -5,6 +5,7 @@ The figures of a quick run mean nothing (tiny sizes); `make bench` measures.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 
@@ -43,6 +44,26 @@ def test_the_esdb_rows_run_against_the_test_server():
     assert len(rows) == 4, stdout
     assert all(row.startswith("| esdb: ") for row in rows), stdout
     assert not [row for row in rows if "ERROR" in row], stdout
+
+
+def test_the_raw_catch_up_pages_read_what_the_adapter_reads():
+    """The catch-up row's baseline makes the adapter's read_all calls by hand: it
+    must read the same events, each once, in pages of the same size."""
+    from benchmarks.esdb import EsdbBench
+    from benchmarks.settings import QUICK
+
+    bench = EsdbBench(dataclasses.replace(QUICK, read_batch=300))
+    try:
+        bench.populate(1_000)
+        assert bench.store is not None
+        pages = list(bench.raw_pages(1_000))
+        raw = [position for page in pages for position, _, _ in page]
+        ours = [envelope.position for envelope in bench.store.read_all(0, 1_000)]
+        assert [len(page) for page in pages] == [300, 300, 300, 100]
+        assert raw == ours and len(set(raw)) == 1_000
+        assert all(isinstance(data, dict) for page in pages for _, data, _ in page)
+    finally:
+        bench.close()
 
 
 def test_the_dashboard_row_runs_with_python_clients_when_wrk_is_absent():
