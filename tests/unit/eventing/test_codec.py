@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import pickle
 import uuid
 from datetime import UTC, datetime
 
@@ -52,6 +54,39 @@ class TestNewEvent:
     def test_a_schema_version_starts_at_one(self):
         with pytest.raises(InvalidEvent):
             NewEvent("Received", {}, schema_version=0)
+
+    @pytest.mark.parametrize("data", [[("a", 1)], "{}", None])
+    def test_a_payload_must_be_an_object(self, data: object):
+        with pytest.raises(InvalidEvent, match="payload must be an object"):
+            NewEvent("Received", data)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("event_id", [None, 42, "", "not-a-uuid"])
+    def test_an_id_given_is_checked_even_when_empty_or_none(self, event_id: object):
+        with pytest.raises(InvalidEvent, match="is not a UUID"):
+            NewEvent("Received", {}, event_id=event_id)  # type: ignore[arg-type]
+
+    def test_an_id_in_another_form_uuid_accepts_is_kept_as_given(self):
+        text = "{" + uuid.uuid4().hex.upper() + "}"
+        assert NewEvent("Received", {}, event_id=text).event_id == text
+
+    def test_an_event_is_a_frozen_value(self):
+        event = NewEvent("Received", {"a": 1}, 2, str(uuid.uuid4()))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            event.type = "Other"  # type: ignore[misc]
+        assert event == NewEvent(
+            type="Received", data={"a": 1}, schema_version=2, event_id=event.event_id
+        )
+        assert event != NewEvent("Received", {"a": 1}, 2)
+        assert pickle.loads(pickle.dumps(event)) == event
+        assert repr(event).startswith("NewEvent(type='Received', data={'a': 1}, ")
+
+    def test_replace_makes_a_checked_copy(self):
+        event = NewEvent("Received", {"a": 1})
+        assert dataclasses.replace(event, schema_version=3) == NewEvent(
+            "Received", {"a": 1}, 3, event.event_id
+        )
+        with pytest.raises(InvalidEvent):
+            dataclasses.replace(event, event_id="42")
 
 
 class TestEnvelopeWireForm:
