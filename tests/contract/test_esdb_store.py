@@ -15,6 +15,9 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from esdbclient import EventStoreDBClient, StreamState
+from esdbclient import NewEvent as EsdbNewEvent
+from esdbclient.exceptions import WrongCurrentVersion
 
 from eventing.events import NO_STREAM, Metadata, NewEvent
 from eventing.store.esdb import EsdbEventStore
@@ -101,3 +104,38 @@ class TestEsdbBatchedAppend:
             ]
         finally:
             store.close()
+
+
+class TestTheDoublesSingleEventAppend:
+    """esdbclient sends a lone NewEvent (not a list) through the Append RPC, not
+    BatchAppend. The adapter never does, but the double must still answer it as the
+    real server does: it used to fail every such call."""
+
+    def test_revisions_positions_and_wrong_versions(
+        self, esdb_server: EsdbTestServer
+    ) -> None:
+        client = EventStoreDBClient(esdb_server.uri)
+        try:
+
+            def one(stream: str, current: int | StreamState) -> int:
+                event = EsdbNewEvent(type="NoteAdded", data=b"{}")
+                return client.append_to_stream(
+                    stream, current_version=current, events=event
+                )
+
+            first = one("note-1", StreamState.NO_STREAM)
+            second = one("note-1", 0)
+            assert 0 < first < second
+            assert client.get_current_version("note-1") == 1
+            assert one("note-1", StreamState.ANY) > second
+            assert one("note-1", StreamState.EXISTS) > second
+            with pytest.raises(WrongCurrentVersion, match="last event is 3 not 0"):
+                one("note-1", 0)
+            with pytest.raises(WrongCurrentVersion, match="last event is 3"):
+                one("note-1", StreamState.NO_STREAM)
+            with pytest.raises(WrongCurrentVersion, match="does not exist"):
+                one("note-2", 5)
+            assert esdb_server.calls.get("Append") == 7
+            assert not esdb_server.calls.get("BatchAppend")
+        finally:
+            client.close()

@@ -282,9 +282,15 @@ class _Streams(streams_pb2_grpc.StreamsServicer):
 
     @staticmethod
     def _expected(options: Any) -> str | int:
-        which = options.WhichOneof("expected_stream_position") or options.WhichOneof(
-            "expected_stream_revision"
+        # BatchAppendReq.Options names its oneof expected_stream_position,
+        # AppendReq.Options expected_stream_revision; asking a message for a
+        # oneof it lacks raises
+        oneof = (
+            "expected_stream_position"
+            if "expected_stream_position" in options.DESCRIPTOR.oneofs_by_name
+            else "expected_stream_revision"
         )
+        which = options.WhichOneof(oneof)
         if which in ("stream_position", "revision"):
             return int(getattr(options, which))
         return str(which)
