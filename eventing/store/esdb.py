@@ -202,7 +202,7 @@ def _filled_in(
 ) -> EsdbNewEvent:
     """An esdbclient NewEvent with its fields filled in as unpickling fills them (a
     new instance's __dict__): its frozen dataclass __init__ sets each field through
-    object.__setattr__, 1.5 us per event against 0.6 us here."""
+    object.__setattr__, 0.86 us per event against 0.35 us here (timeit)."""
     made: EsdbNewEvent = _new_object(EsdbNewEvent)
     _set_attribute(
         made,
