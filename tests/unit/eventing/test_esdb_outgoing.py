@@ -196,8 +196,17 @@ class TestEsdbId:
 
 
 class TestSeenIds:
-    def test_the_newest_ids_are_kept_and_the_oldest_forgotten(self):
-        seen = esdb._SeenIds(size=3)
+    def test_at_least_the_newest_half_and_at_most_the_newest_size_are_kept(self):
+        seen = esdb._SeenIds(size=10)
+        ids = [f"id-{n}" for n in range(100)]
+        for added in range(1, len(ids) + 1):
+            seen.add(ids[added - 1 : added])
+            known = seen.known(ids)
+            assert known == ids[added - len(known) : added]  # the newest, in order
+            assert min(added, 5) <= len(known) <= 10
+
+    def test_a_batch_larger_than_half_is_kept_whole(self):
+        seen = esdb._SeenIds(size=4)
         seen.add(["a", "b"])
         seen.add(["c", "d", "e"])
         assert seen.known(["a", "b", "c", "d", "e", "f"]) == ["c", "d", "e"]
