@@ -98,6 +98,28 @@ class TestEnvelopeWireForm:
         )  # fmt: skip
         assert Envelope.from_dict(envelope.to_dict()) == envelope
 
+    def test_each_argument_lands_in_its_own_field_by_position_or_name(self):
+        names = [field.name for field in dataclasses.fields(Envelope)]
+        values = [object() for _ in names]  # distinct, so a swap shows
+        for envelope in (
+            Envelope(*values),  # type: ignore[arg-type]
+            Envelope(**dict(zip(reversed(names), reversed(values), strict=True))),  # type: ignore[arg-type]
+        ):
+            assert [getattr(envelope, name) for name in names] == values
+
+    def test_an_envelope_is_a_frozen_value(self):
+        envelope = Envelope(
+            str(uuid.uuid4()), "Received", 1, "complaint-1", 1, 7,
+            datetime(2026, 2, 1, tzinfo=UTC), "complaints", None, None, None,
+            None, {"a": 1}, "0" * 64, "f" * 64,
+        )  # fmt: skip
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            envelope.data = {}  # type: ignore[misc]
+        assert pickle.loads(pickle.dumps(envelope)) == envelope
+        changed = dataclasses.replace(envelope, data={"a": 2})
+        assert changed.data == {"a": 2} and changed.hash == envelope.hash
+        assert changed != envelope
+
     def test_a_message_that_is_not_an_envelope_is_undecodable(self):
         with pytest.raises(UndecodablePayload):
             Envelope.from_dict({"type": "Received"})
