@@ -26,7 +26,7 @@ from services.evaluation.domain.assessment import (
     rank,
     score_unit,
 )
-from services.evaluation.handlers.base import Answer, EvaluationBase
+from services.evaluation.handlers.base import ZONE, Answer, EvaluationBase
 
 log = logging.getLogger(__name__)
 A = TypeVar("A", bound=Aggregate)
@@ -179,16 +179,17 @@ class AssessmentHandlers(EvaluationBase):
         evaluations = self._evaluations(bureau, cmd.year, as_of)
         tests = self._tests(bureau, cmd.year, as_of)
         innovation, selected = self._innovation_points(bureau, cmd.year, as_of)
-        ledger = self.sources.ledger(bureau, start, min(end, as_of.date()))
+        # the figures up to as_of's day in the bureau's time zone: from 16:00 UTC
+        # on, UTC's date is the bureau's yesterday, and today's work would be left out
+        until = min(end, as_of.astimezone(ZONE).date())
+        ledger = self.sources.ledger(bureau, start, until)
         publicity = self.sources.publicity(bureau, start, end, cmd.as_of)
         units = set(cmd.unit_ids) or (
             set(evaluations) | set(tests) | set(ledger or {}) | set(publicity or {})
         ) - {""}
         scores = []
         for unit in sorted(units):
-            complaints = self.sources.complaints(
-                bureau, unit, start, min(end, as_of.date())
-            )
+            complaints = self.sources.complaints(bureau, unit, start, until)
             details = {
                 "evaluation": {k: str(v) for k, v in evaluations.get(unit, {}).items()},
                 "ledger": None if ledger is None else ledger.get(unit),

@@ -51,6 +51,7 @@ class FakeSources:
     def complaints(
         self, bureau_id: str, unit_id: str, start: date, end: date
     ) -> dict[str, Any] | None:
+        self.asked.append(("complaints", (start, end)))
         if self.complaints_units is None:
             return None
         return self.complaints_units.get(unit_id, {})
@@ -163,6 +164,28 @@ class TestAssessingTheBureau:
             "publicity",
             "innovation",
         }
+
+    @pytest.mark.parametrize(
+        ("now", "last_day"),
+        [
+            ("2026-11-27T15:59:00+00:00", date(2026, 11, 27)),
+            ("2026-11-27T16:00:00+00:00", date(2026, 11, 28)),  # 00:00 in Beijing
+            ("2026-11-28T07:30:00+08:00", date(2026, 11, 28)),
+        ],
+    )
+    def test_the_figures_run_to_today_in_the_bureaus_time_zone(
+        self, now: str, last_day: date
+    ):
+        """Found, closed and concluded dates are the bureau's own: after 16:00 UTC
+        its day is UTC's tomorrow, and that day's work must count."""
+        world = World()
+        world.clock.now = datetime.fromisoformat(now)
+        sources = FakeSources()
+        test_scores(world, UNIT, 80)
+        handlers(world, sources).assess(rc.AssessUnits(2026, None, ()), OFFICE)
+        window = (date(2026, 1, 1), last_day)
+        assert ("ledger", window) in sources.asked
+        assert ("complaints", window) in sources.asked
 
     def test_the_assessment_as_of_a_past_moment_ignores_later_events(self):
         world = World()
