@@ -225,17 +225,19 @@ class NewEvent:
                 uuid.UUID(event_id)
             except (TypeError, ValueError, AttributeError) as error:
                 raise InvalidEvent(f"event id {event_id!r} is not a UUID") from error
-        _set_type(self, type)
-        _set_data(self, data)
-        _set_schema_version(self, schema_version)
-        _set_event_id(self, event_id)
+        _NEW_EVENT_SLOTS["type"](self, type)
+        _NEW_EVENT_SLOTS["data"](self, data)
+        _NEW_EVENT_SLOTS["schema_version"](self, schema_version)
+        _NEW_EVENT_SLOTS["event_id"](self, event_id)
 
 
-# the slots' own setters: what object.__setattr__ ends in, without its lookups
-_set_type = vars(NewEvent)["type"].__set__
-_set_data = vars(NewEvent)["data"].__set__
-_set_schema_version = vars(NewEvent)["schema_version"].__set__
-_set_event_id = vars(NewEvent)["event_id"].__set__
+def _slot_setters(cls: type) -> dict[str, Callable[[Any, Any], None]]:
+    """Each slot's own setter: what object.__setattr__ ends in, without its lookups
+    (the hand-written constructors of frozen, slotted NewEvent and Envelope)."""
+    return {name: vars(cls)[name].__set__ for name in vars(cls)["__slots__"]}
+
+
+_NEW_EVENT_SLOTS = _slot_setters(NewEvent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,8 +361,7 @@ class Envelope:
             raise UndecodablePayload(f"not an event envelope: {error}") from error
 
 
-# each Envelope slot's own setter (what object.__setattr__ ends in)
-_ENVELOPE_SLOTS = {name: vars(Envelope)[name].__set__ for name in Envelope.__slots__}
+_ENVELOPE_SLOTS = _slot_setters(Envelope)
 
 Upcaster = Callable[[dict[str, JSON]], dict[str, JSON]]
 

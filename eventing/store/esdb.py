@@ -168,7 +168,7 @@ class _CanonicalUuid(uuid.UUID):
 
 
 # uuid.UUID's __setattr__ refuses every field: they are set through their slots
-_new_uuid = object.__new__
+_new_object, _set_attribute = object.__new__, object.__setattr__
 _set_safe = vars(uuid.UUID)["is_safe"].__set__
 _set_text = vars(_CanonicalUuid)["_text"].__set__
 _UNKNOWN_SAFETY = uuid.SafeUUID.unknown  # as uuid.UUID(text) says
@@ -179,7 +179,7 @@ def _esdb_id(event_id: str) -> uuid.UUID:
     again; equal to it and hashing alike."""
     if not CANONICAL_UUID.match(event_id):
         return uuid.UUID(event_id)
-    made = _new_uuid(_CanonicalUuid)
+    made = _new_object(_CanonicalUuid)
     _set_safe(made, _UNKNOWN_SAFETY)
     _set_text(made, event_id)
     return made
@@ -234,7 +234,6 @@ def _new_event_maker() -> Callable[[str, bytes, bytes, uuid.UUID], EsdbNewEvent]
     return _filled_in
 
 
-_new_object, _set_attribute = object.__new__, object.__setattr__
 _new_esdb_event = _new_event_maker()
 
 
