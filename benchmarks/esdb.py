@@ -27,6 +27,16 @@ from one run to the next (read of 20,000 events, raw: 11,600 to 17,900 ev/s).
   stream that keeps no event: the difference is what reading in pages costs any
   caller (measured: holding a page of 1,000 decoded events costs the calling thread
   about 4 us per event, the decoded memory being cold when the next page reuses it).
+
+Samples of the append rows: each is 2 x `duration` seconds in which the two sides take
+turns of TURN (50 ms; a few calls of 100 events, some 40 of one event), and gives both
+sides' rates over that same stretch of time; the row is judged by the median of the
+samples' ratios. Back-to-back samples of 1.5 s a side (`alternate`, as the other rows
+are taken) moved too much with this machine's speed: within one run, pairs of the
+batched append ranged from 77% to 115% and the medians' ratio from 88% to 111%
+between runs, where samples taken in turns ranged from 86% to 96% and their median
+from 90% to 92% (three runs each of `/tmp` scripts beside this module, 2026-11-27).
+The catch-up row keeps `alternate`-like samples of whole reads of N events.
 """
 
 from __future__ import annotations
@@ -48,12 +58,13 @@ from esdbclient import EventStoreDBClient, StreamState
 from esdbclient import NewEvent as EsdbNewEvent
 
 from benchmarks import fixtures
-from benchmarks.measure import Comparison, Op, alternate, run_for
+from benchmarks.measure import Comparison, Op, interleave
 from benchmarks.settings import Sizes
 from eventing.events import GENESIS_HASH, Metadata, NewEvent
 from eventing.store.esdb import EsdbEventStore
 
 POPULATE_BATCH = 500
+TURN = 0.05  # seconds a side runs before the other takes its turn (append rows)
 REPO = Path(__file__).resolve().parents[1]
 _numbers = itertools.count(1)
 
@@ -230,13 +241,15 @@ class EsdbBench:
         return op
 
     def append_row(self, size: int, read_back: bool = False) -> Comparison:
-        ours, raw = self._ours(size, read_back), self._raw(size, read_back)
-        return alternate(
-            lambda d: run_for(ours, d),
-            lambda d: run_for(raw, d),
-            duration=self.sizes.duration,
+        """Each sample both sides in turns of TURN seconds, as long as two of the
+        other rows' samples (one a side): see the module's note on samples."""
+        return interleave(
+            self._ours(size, read_back),
+            self._raw(size, read_back),
+            duration=2 * self.sizes.duration,
             reps=self.sizes.reps,
             warmup=self.sizes.warmup,
+            block=TURN,
         )
 
     def single(self) -> Comparison:

@@ -73,6 +73,9 @@ class Comparison:
     baseline: list[float] = field(default_factory=list)
     elapsed: float | None = None  # seconds, for rows with an absolute time target
     notes: list[str] = field(default_factory=list)
+    # True when each sample's two rates were measured over the same stretch of time
+    # (`interleave`): the row is then judged by the median of the samples' ratios
+    by_pairs: bool = False
 
     @property
     def ours_median(self) -> float:
@@ -81,6 +84,14 @@ class Comparison:
     @property
     def baseline_median(self) -> float:
         return statistics.median(self.baseline)
+
+    @property
+    def ratio(self) -> float:
+        """ours / baseline as the row is judged: the median of the pairs' ratios
+        when each pair shared its time (`by_pairs`), else the medians' ratio."""
+        if self.by_pairs:
+            return statistics.median(self.pair_ratios())
+        return self.ours_median / self.baseline_median
 
     def pair_ratios(self) -> list[float]:
         """ours[i] / baseline[i]: samples `alternate` took back to back, so a drift
@@ -112,4 +123,52 @@ def alternate(
             sides.reverse()
         for sample, rates in sides:
             rates.append(sample(duration))
+    return result
+
+
+def interleave(
+    ours: Op,
+    baseline: Op,
+    *,
+    duration: float,
+    reps: int,
+    warmup: float,
+    block: float,
+    clock: Callable[[], float] = perf_counter,
+) -> Comparison:
+    """`reps` samples of about `duration` seconds, each spent on both sides in turns
+    of `block` seconds (ours first in one round, the baseline first in the next);
+    a sample's rate for a side is the units it did over the time it ran.
+
+    Both rates of a sample come from the same stretch of time, so a change of the
+    machine's speed within it reaches both sides alike, where `alternate`'s
+    back-to-back samples of a second or more each can catch one side in a slow
+    moment and the other in a fast one. The row is judged by the median of the
+    samples' ratios (`by_pairs`).
+    """
+    if warmup > 0:
+        run_for(ours, warmup)
+        run_for(baseline, warmup)
+    result = Comparison(by_pairs=True)
+    for _ in range(reps):
+        units = [0, 0]
+        spent = [0.0, 0.0]
+        end = clock() + duration
+        turn = 0
+        while clock() < end:
+            for side in (0, 1) if turn % 2 == 0 else (1, 0):
+                op = ours if side == 0 else baseline
+                done = 0
+                start = clock()
+                stop = start + block
+                while True:
+                    done += op()
+                    now = clock()
+                    if now >= stop:
+                        break
+                units[side] += done
+                spent[side] += now - start
+            turn += 1
+        result.ours.append(units[0] / spent[0])
+        result.baseline.append(units[1] / spent[1])
     return result

@@ -52,7 +52,7 @@ class Row:
     @property
     def ratio(self) -> float:
         assert self.result is not None
-        return self.result.ours_median / self.result.baseline_median
+        return self.result.ratio
 
     @property
     def passed(self) -> bool:
@@ -61,6 +61,9 @@ class Row:
             return (self.result.elapsed or float("inf")) <= self.target.within
         if self.target.at_most is not None:
             return self.result.ours_median <= self.target.at_most
+        if self.result.by_pairs:  # the pairs' median, against the share alone
+            assert self.target.floor is None and self.target.times is None
+            return self.ratio >= self.target.share
         return self.result.ours_median >= self.target.required(
             self.result.baseline_median
         )
@@ -114,7 +117,15 @@ def details(rows: list[Row]) -> str:
             base = ", ".join(f"{v:,.0f}" for v in row.result.baseline)
             lines.append(f"    samples: ours [{ours}]  baseline [{base}]")
             pairs = row.result.pair_ratios()
-            if pairs and row.target.at_most is None and row.target.within is None:
+            if pairs and row.result.by_pairs:
+                medians = row.result.ours_median / row.result.baseline_median
+                lines.append(
+                    f"    each sample both sides in turns (same stretch of time), "
+                    f"ours/baseline: median {statistics.median(pairs):.0%} (the "
+                    f"verdict), from {min(pairs):.0%} to {max(pairs):.0%}; the "
+                    f"medians' ratio {medians:.0%}"
+                )
+            elif pairs and row.target.at_most is None and row.target.within is None:
                 lines.append(
                     f"    back-to-back pairs, ours/baseline: median "
                     f"{statistics.median(pairs):.0%}, "
