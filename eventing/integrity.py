@@ -10,7 +10,6 @@ breaks the link to the next event's prev_hash. `verify_stream` names the first b
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +21,7 @@ from eventing.events import (
     Envelope,
     Metadata,
     NewEvent,
+    all_canonical_ids,
     encode_json,
     is_event_type,
     utc_iso,
@@ -78,11 +78,6 @@ def chain(prev_hash: bytes, digest: bytes) -> bytes:
     return hashlib.sha256(prev_hash + digest).digest()
 
 
-# what needs no escaping in canonical JSON: any id uuid.UUID parses (hex digits,
-# dashes, braces, "urn:uuid:"), as does any CamelCase type (is_event_type)
-_PLAIN_ID = re.compile(r"[0-9a-fA-F{}:urnid-]+\Z")
-
-
 def batch_digests(
     stream: str,
     expected: int,
@@ -96,9 +91,11 @@ def batch_digests(
 
     Equal to `digest_with_payload(canonical_fields(...), payload)` for each event:
     the fields the batch shares are encoded once, and per event only its id, type,
-    schema version and version, whose canonical JSON needs no escaping (an id
-    NewEvent accepted, a CamelCase type, two integers). Every adapter's append
-    computes these, so they are on the hot path of every command.
+    schema version and version, whose canonical JSON needs no escaping when every
+    id is a canonical UUID, every type CamelCase and every schema version an int
+    (what NewEvent makes; checked for the batch as a whole, not event by event).
+    Every adapter's append computes these, so they are on the hot path of every
+    command.
     """
     shared = encode_json(
         [
@@ -112,26 +109,35 @@ def batch_digests(
     )[1:-1]
     name = encode_json(stream)
     sha256 = hashlib.sha256
-    digests = []
-    version = expected
-    for event, payload in zip(events, payloads, strict=True):
-        version += 1
-        event_id, kind, schema = event.event_id, event.type, event.schema_version
-        if type(schema) is int and _PLAIN_ID.match(event_id) and is_event_type(kind):
-            whole = b'["%s","%s",%d,%s,%d,%s,%s]' % (
-                event_id.encode(),
-                kind.encode(),
-                schema,
-                name,
-                version,
-                shared,
-                payload,
+    ids = [event.event_id for event in events]
+    kinds = [event.type for event in events]
+    schemas = [event.schema_version for event in events]
+    versions = range(expected + 1, expected + 1 + len(ids))
+    if (
+        all_canonical_ids(ids)
+        and set(map(type, schemas)) == {int}
+        and set(map(type, kinds)) == {str}
+        and all(map(is_event_type, set(kinds)))
+    ):
+        return [
+            sha256(
+                b'["%s","%s",%d,%s,%d,%s,%s]'
+                % (i.encode(), kind.encode(), schema, name, version, shared, payload)
+            ).digest()
+            for i, kind, schema, version, payload in zip(
+                ids, kinds, schemas, versions, payloads, strict=True
             )
-        else:  # the general path, never taken today
-            head = encode_json([event_id, kind, schema, stream, version])[:-1]
-            whole = b"%s,%s,%s]" % (head, shared, payload)
-        digests.append(sha256(whole).digest())
-    return digests
+        ]
+    # the general path (an id in another form than the canonical one)
+    return [
+        sha256(
+            b"%s,%s,%s]"
+            % (encode_json([i, kind, schema, stream, version])[:-1], shared, payload)
+        ).digest()
+        for i, kind, schema, version, payload in zip(
+            ids, kinds, schemas, versions, payloads, strict=True
+        )
+    ]
 
 
 def chain_links(prev_hash: str, digests: Sequence[bytes]) -> list[tuple[bytes, bytes]]:

@@ -60,11 +60,11 @@ from eventing.errors import (
     WrongExpectedVersion,
 )
 from eventing.events import (
-    CANONICAL_UUID,
     GENESIS_HASH,
     Envelope,
     Metadata,
     NewEvent,
+    all_canonical_ids,
     load_json,
     prebuilt_encoder,
     utc_iso,
@@ -174,14 +174,18 @@ _set_text = vars(_CanonicalUuid)["_text"].__set__
 _UNKNOWN_SAFETY = uuid.SafeUUID.unknown  # as uuid.UUID(text) says
 
 
-def _esdb_id(event_id: str) -> uuid.UUID:
-    """uuid.UUID(event_id), without parsing then formatting the usual (canonical) form
-    again; equal to it and hashing alike."""
-    if not CANONICAL_UUID.match(event_id):
-        return uuid.UUID(event_id)
-    made = _new_object(_CanonicalUuid)
-    _set_safe(made, _UNKNOWN_SAFETY)
-    _set_text(made, event_id)
+def _esdb_ids(ids: Sequence[str]) -> list[uuid.UUID]:
+    """[uuid.UUID(i) for i in ids], without parsing then formatting the usual
+    (canonical) form again: equal to those and hashing alike. The batch is checked
+    as a whole (all_canonical_ids); one id in another form, and each is parsed."""
+    if not all_canonical_ids(ids):
+        return [uuid.UUID(i) for i in ids]
+    made: list[uuid.UUID] = []
+    for text in ids:
+        one = _new_object(_CanonicalUuid)
+        _set_safe(one, _UNKNOWN_SAFETY)
+        _set_text(one, text)
+        made.append(one)
     return made
 
 
@@ -518,9 +522,15 @@ class EsdbEventStore(EventStore):
                 payload,
                 b'%s%d%s%s","hash":"%s"}'
                 % (head, event.schema_version, middle, hexlify(p), hexlify(h)),
-                _esdb_id(event.event_id),
+                esdb_id,
             )
-            for event, payload, (p, h) in zip(events, payloads, links, strict=True)
+            for event, payload, (p, h), esdb_id in zip(
+                events,
+                payloads,
+                links,
+                _esdb_ids([event.event_id for event in events]),
+                strict=True,
+            )
         ]
         state: int | StreamState = (
             StreamState.NO_STREAM if expected == 0 else expected - 1

@@ -18,7 +18,7 @@ from esdbclient import NewEvent as EsdbNewEvent
 
 from eventing.events import GENESIS_HASH, NO_STREAM, Metadata, NewEvent
 from eventing.store import esdb
-from eventing.store.esdb import EsdbEventStore, _esdb_id
+from eventing.store.esdb import EsdbEventStore, _esdb_ids
 from tests.unit.eventing.reference import canonical_json
 
 RECORDED = datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)
@@ -151,6 +151,10 @@ class TestWhatAnAppendSends:
             assert str(out.id) == str(plain)
 
 
+def _esdb_id(text: str) -> uuid.UUID:
+    return _esdb_ids([text])[0]
+
+
 class TestEsdbId:
     @pytest.mark.parametrize(
         "text",
@@ -188,6 +192,18 @@ class TestEsdbId:
         ):
             assert type(again) is uuid.UUID
             assert again == made and str(again) == text
+
+    def test_a_batch_with_one_id_in_another_form_is_parsed_id_by_id(self):
+        canonical = [str(uuid.uuid4()) for _ in range(3)]
+        other = str(uuid.uuid4()).upper()
+        for ids in (canonical, [*canonical, other], [other, *canonical]):
+            made = _esdb_ids(ids)
+            assert made == [uuid.UUID(text) for text in ids]
+            assert [str(one) for one in made] == [str(uuid.UUID(t)) for t in ids]
+
+    def test_a_bad_id_in_a_batch_is_refused_as_uuid_dot_uuid_refuses_it(self):
+        with pytest.raises(ValueError):
+            _esdb_ids([str(uuid.uuid4()), "not-a-uuid"])
 
     def test_it_cannot_be_changed(self):
         made = _esdb_id(str(uuid.uuid4()))

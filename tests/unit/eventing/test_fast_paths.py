@@ -16,6 +16,7 @@ from eventing.events import (
     CANONICAL_UUID,
     EVENT_TYPE,
     NewEvent,
+    all_canonical_ids,
     encode_json,
     is_event_type,
     load_json,
@@ -219,6 +220,45 @@ class TestNewEventId:
         assert uuid.UUID(NewEvent("Received", {}).event_id).version == 4
         given_id = str(uuid.uuid4())
         assert NewEvent("Received", {}, event_id=given_id).event_id == given_id
+
+
+class TestAllCanonicalIds:
+    """One match over a batch's ids joined says what a match of each would say."""
+
+    ids = st.lists(
+        st.one_of(
+            st.uuids().map(str),
+            st.uuids().map(lambda u: str(u).upper()),
+            st.uuids().map(lambda u: f"{{{u}}}"),
+            st.uuids().map(lambda u: u.hex),
+            st.text(alphabet="0123456789abcdef-", min_size=30, max_size=42),
+        ),
+        max_size=6,
+    )
+
+    @given(ids)
+    @settings(max_examples=300)
+    def test_it_is_a_match_of_each(self, ids: list[str]):
+        each = bool(ids) and all(CANONICAL_UUID.match(i) for i in ids)
+        assert all_canonical_ids(ids) == each
+
+    def test_ids_that_only_line_up_when_joined_are_refused(self):
+        one, two = str(uuid.uuid4()), str(uuid.uuid4())
+        joined = one + two  # two canonical ids, cut in the wrong place
+        assert not all_canonical_ids([joined[:30], joined[30:]])
+        assert not all_canonical_ids([one[:35], one[35:] + two])
+        assert all_canonical_ids([one, two])
+
+    def test_anything_but_a_plain_str_is_refused(self):
+        class Text(str):
+            def __len__(self) -> int:
+                return 36
+
+        text = str(uuid.uuid4())
+        assert not all_canonical_ids([])
+        assert not all_canonical_ids([text, Text(text)])
+        assert not all_canonical_ids([text, text.encode()])  # type: ignore[list-item]
+        assert not all_canonical_ids([text, None])  # type: ignore[list-item]
 
 
 class TestEventTypeNames:
