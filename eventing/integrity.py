@@ -91,9 +91,9 @@ def batch_digests(
 
     Equal to `digest_with_payload(canonical_fields(...), payload)` for each event:
     the fields the batch shares are encoded once, and per event only its id, type,
-    schema version and version, whose canonical JSON needs no escaping when every
-    id is a canonical UUID, every type CamelCase and every schema version an int
-    (what NewEvent makes; checked for the batch as a whole, not event by event).
+    schema version and version, whose canonical JSON needs no escaping when the
+    id is a canonical UUID (what new_event_id makes; checked for the batch's ids
+    together), the type CamelCase and the schema version an int.
     Every adapter's append computes these, so they are on the hot path of every
     command.
     """
@@ -109,35 +109,27 @@ def batch_digests(
     )[1:-1]
     name = encode_json(stream)
     sha256 = hashlib.sha256
-    ids = [event.event_id for event in events]
-    kinds = [event.type for event in events]
-    schemas = [event.schema_version for event in events]
-    versions = range(expected + 1, expected + 1 + len(ids))
-    if (
-        all_canonical_ids(ids)
-        and set(map(type, schemas)) == {int}
-        and set(map(type, kinds)) == {str}
-        and all(map(is_event_type, set(kinds)))
-    ):
-        return [
-            sha256(
-                b'["%s","%s",%d,%s,%d,%s,%s]'
-                % (i.encode(), kind.encode(), schema, name, version, shared, payload)
-            ).digest()
-            for i, kind, schema, version, payload in zip(
-                ids, kinds, schemas, versions, payloads, strict=True
+    canonical = all_canonical_ids([event.event_id for event in events])
+    digests = []
+    version = expected
+    for event, payload in zip(events, payloads, strict=True):
+        version += 1
+        event_id, kind, schema = event.event_id, event.type, event.schema_version
+        if canonical and type(schema) is int and is_event_type(kind):
+            whole = b'["%s","%s",%d,%s,%d,%s,%s]' % (
+                event_id.encode(),
+                kind.encode(),
+                schema,
+                name,
+                version,
+                shared,
+                payload,
             )
-        ]
-    # the general path (an id in another form than the canonical one)
-    return [
-        sha256(
-            b"%s,%s,%s]"
-            % (encode_json([i, kind, schema, stream, version])[:-1], shared, payload)
-        ).digest()
-        for i, kind, schema, version, payload in zip(
-            ids, kinds, schemas, versions, payloads, strict=True
-        )
-    ]
+        else:  # the general path: an id in another form than the canonical one
+            head = encode_json([event_id, kind, schema, stream, version])[:-1]
+            whole = b"%s,%s,%s]" % (head, shared, payload)
+        digests.append(sha256(whole).digest())
+    return digests
 
 
 def chain_links(prev_hash: str, digests: Sequence[bytes]) -> list[tuple[bytes, bytes]]:
