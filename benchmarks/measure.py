@@ -15,17 +15,24 @@ Sample = Callable[[float], float]
 """Runs for about `duration` seconds; returns a rate (units per second)."""
 
 
-def run_for(op: Op, duration: float) -> float:
-    """Call `op` until `duration` has passed; the rate of units it reported."""
+def run_timed(
+    op: Op, duration: float, clock: Callable[[], float] = perf_counter
+) -> tuple[int, float]:
+    """Call `op` until `duration` has passed: the units it reported, the seconds."""
     done = 0
-    start = perf_counter()
+    start = clock()
     deadline = start + duration
     while True:
         done += op()
-        now = perf_counter()
+        now = clock()
         if now >= deadline:
-            break
-    return done / (now - start)
+            return done, now - start
+
+
+def run_for(op: Op, duration: float) -> float:
+    """Call `op` until `duration` has passed; the rate of units it reported."""
+    done, seconds = run_timed(op, duration)
+    return done / seconds
 
 
 def run_threads(ops: Sequence[Op], duration: float) -> float:
@@ -157,17 +164,9 @@ def interleave(
         turn = 0
         while clock() < end:
             for side in (0, 1) if turn % 2 == 0 else (1, 0):
-                op = ours if side == 0 else baseline
-                done = 0
-                start = clock()
-                stop = start + block
-                while True:
-                    done += op()
-                    now = clock()
-                    if now >= stop:
-                        break
+                done, seconds = run_timed(ours if side == 0 else baseline, block, clock)
                 units[side] += done
-                spent[side] += now - start
+                spent[side] += seconds
             turn += 1
         result.ours.append(units[0] / spent[0])
         result.baseline.append(units[1] / spent[1])
