@@ -125,7 +125,7 @@ def batch_digests(
                 shared,
                 payload,
             )
-        else:  # the general path: an id in another form than the canonical one
+        else:  # an id in another form, or a type or version set past NewEvent
             head = encode_json([event_id, kind, schema, stream, version])[:-1]
             whole = b"%s,%s,%s]" % (head, shared, payload)
         digests.append(sha256(whole).digest())
