@@ -7,11 +7,6 @@ SHELL := bash
 
 PY := .venv/bin/python
 PYTEST_ARGS ?=
-# The suite waits more than it computes (processes starting, services answering): two
-# workers (pytest-xdist), each with its own databases and vhosts (tests/conftest.py),
-# a module's tests in one worker, since a module starts its system once.
-# PYTEST_WORKERS=0 runs it in one process.
-PYTEST_WORKERS ?= 2
 
 .PHONY: help venv services tools migrate prepare run start stop test lint typecheck deploy-check bench clean
 
@@ -62,7 +57,7 @@ typecheck: venv
 # Tests create their own databases and vhost, so no migrate here. pytest's exit code 5
 # (no tests collected) fails like any other non-zero code.
 test: venv services tools lint typecheck deploy-check
-	@rc=0; $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; fi; \
 	exit $$rc
 

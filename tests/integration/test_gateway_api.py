@@ -299,12 +299,20 @@ class TestPublicAndMeta:
         assert "b01.00" not in str(followed.body)  # no internal names of people
         store = open_store(system.store_db)
         try:
-            received = [
-                e.data
-                for e in store.read_all(limit=100_000, categories=["complaint"])
-                if e.type == "ComplaintReceived"
-                and e.data["description"] == report["description"]
-            ]
+            # read_all is follower-safe: it stops below any transaction still running
+            # on the PostgreSQL server, another test run's included, so it may take
+            # a moment to reach the report's events
+            deadline = time.monotonic() + 30
+            while True:
+                received = [
+                    e.data
+                    for e in store.read_all(limit=100_000, categories=["complaint"])
+                    if e.type == "ComplaintReceived"
+                    and e.data["description"] == report["description"]
+                ]
+                if received or time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
         finally:
             store.close()
         assert [r["channel"] for r in received] == ["web_form"]
