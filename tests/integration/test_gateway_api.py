@@ -13,7 +13,7 @@ import jwt
 import pytest
 
 from eventing.store import open_store
-from tests.support.gateway import System, read_own_write
+from tests.support.gateway import System, eventually, read_own_write
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
@@ -302,17 +302,15 @@ class TestPublicAndMeta:
             # read_all is follower-safe: it stops below any transaction still running
             # on the PostgreSQL server, another test run's included, so it may take
             # a moment to reach the report's events
-            deadline = time.monotonic() + 30
-            while True:
-                received = [
+            received = eventually(
+                lambda: [
                     e.data
                     for e in store.read_all(limit=100_000, categories=["complaint"])
                     if e.type == "ComplaintReceived"
                     and e.data["description"] == report["description"]
-                ]
-                if received or time.monotonic() > deadline:
-                    break
-                time.sleep(0.1)
+                ],
+                timeout=30,
+            )
         finally:
             store.close()
         assert [r["channel"] for r in received] == ["web_form"]
