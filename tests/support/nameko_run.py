@@ -22,8 +22,16 @@ class NamekoServices:
         self.store_uri = store_uri
         self.amqp_uri = amqp_uri
         self.config = directory / "nameko.yaml"
-        # JSON is YAML; the config only needs the broker.
-        self.config.write_text(json.dumps({"AMQP_URI": amqp_uri, "max_workers": 10}))
+        # JSON is YAML; the broker and deploy/nameko.yaml's container class
+        self.config.write_text(
+            json.dumps(
+                {
+                    "AMQP_URI": amqp_uri,
+                    "max_workers": 10,
+                    "SERVICE_CONTAINER_CLS": "eventing.containers.StopOnceContainer",
+                }
+            )
+        )
 
     def start(self, service_class: str, *ready_queues: str) -> Process:
         """Run one service (a class of tests/support/services.py, or a module path
