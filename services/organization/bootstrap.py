@@ -34,7 +34,22 @@ from services.organization.samples import sample_rows, write_rows
 
 deserializable(org_errors)
 
-PROBE_SECONDS = 15
+PROBE_SECONDS = 15.0  # BOOTSTRAP_PROBE_SECONDS overrides
+
+
+def _probe_seconds() -> float:
+    given = os.environ.get("BOOTSTRAP_PROBE_SECONDS", "").strip()
+    if not given:
+        return PROBE_SECONDS
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 600:
+        raise SystemExit(
+            f"BOOTSTRAP_PROBE_SECONDS must be seconds between 0 and 600, not {given!r}"
+        )
+    return seconds
 
 
 def _password() -> str:
@@ -74,13 +89,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--admin", required=True, help="the administrator's username")
     parser.add_argument("--person", required=True, help="their person id, b01.001001")
     args = parser.parse_args(argv)
+    probe_seconds = _probe_seconds()
     password = _password()
     amqp = Settings.from_env().amqp_uri
     context = {"bureau_id": args.bureau, "actor": "account:bootstrap"}
     try:
         # any answer, a refusal included, says it runs
         with (
-            ClusterRpcProxy({"AMQP_URI": amqp}, timeout=PROBE_SECONDS) as probe,
+            ClusterRpcProxy({"AMQP_URI": amqp}, timeout=probe_seconds) as probe,
             contextlib.suppress(DomainError, RemoteError),
         ):
             probe.organization.phase_today({}, context)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import kombu
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
@@ -19,13 +21,16 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 REPO = Path(__file__).resolve().parents[2]
 
 
-def bootstrap(amqp_uri: str, *args: str) -> subprocess.CompletedProcess[str]:
+def bootstrap(
+    amqp_uri: str, *args: str, probe_seconds: str = ""
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "services.organization.bootstrap", *args],
         cwd=REPO,
         env={
             "AMQP_URI": amqp_uri,
             "BOOTSTRAP_PASSWORD": "First-start-2026!",
+            "BOOTSTRAP_PROBE_SECONDS": probe_seconds,
             "PATH": "/usr/bin:/bin",
         },
         capture_output=True,
@@ -59,9 +64,37 @@ def test_the_first_administrator_signs_in_and_a_rerun_changes_nothing(
     assert "bureau_admin" in principal["roles"]
 
 
-def test_without_the_service_it_says_so(amqp_uri: str) -> None:
-    answer = bootstrap(
-        amqp_uri, "--bureau", "b07", "--sample", "--admin", "x", "--person", "b07.1"
-    )
+ARGS = ("--bureau", "b07", "--sample", "--admin", "x", "--person", "b07.1")
+
+
+def test_a_service_never_started_is_said_to_be_not_running(
+    module_amqp_uri: str,
+) -> None:
+    # a vhost of its own: no service ever declared its queue there
+    answer = bootstrap(module_amqp_uri, *ARGS)
     assert answer.returncode == 2
     assert "not running" in answer.stderr
+
+
+def test_a_stopped_service_is_said_to_be_not_answering_after_the_probe_time(
+    module_amqp_uri: str,
+) -> None:
+    # its queue is there, as a service that ran and stopped leaves it; nobody reads it
+    with kombu.Connection(module_amqp_uri) as connection:
+        kombu.Queue(
+            "rpc-organization",
+            kombu.Exchange("nameko-rpc", type="topic", durable=True),
+            routing_key="organization.*",
+            durable=True,
+        )(connection.default_channel).declare()
+    started = time.monotonic()
+    answer = bootstrap(module_amqp_uri, *ARGS, probe_seconds="1.5")
+    assert answer.returncode == 2
+    assert "not running or not answering" in answer.stderr
+    assert time.monotonic() - started < 12  # the default probe would wait 15 s
+
+
+def test_a_probe_time_that_is_not_seconds_is_refused(module_amqp_uri: str) -> None:
+    answer = bootstrap(module_amqp_uri, *ARGS, probe_seconds="soon")
+    assert answer.returncode == 1
+    assert "BOOTSTRAP_PROBE_SECONDS" in answer.stderr

@@ -47,6 +47,15 @@ def as_voter(voter: str) -> dict[str, str]:
     return {"bureau_id": "b01", "actor": voter}
 
 
+@pytest.fixture(scope="module")
+def amqp_uri(module_amqp_uri: str) -> str:
+    """A vhost of this module: the assessment's sources (ledger, complaints,
+    publicity) have never run in it, so a call to them is refused at once. In the
+    run's shared vhost their queues outlive earlier modules' services, and each call
+    waited out its 10 s bound instead (the assessment tests took 10 and 20 s)."""
+    return module_amqp_uri
+
+
 @pytest.fixture
 def cluster(
     processes: Processes,  # noqa: F811
