@@ -66,16 +66,49 @@ REPORT = {
 }
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def blob_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the module's complaints service keeps attachments: module-scoped, as
+    that service is (content-addressed, so tests' files never clash)."""
+    return tmp_path_factory.mktemp("complaints_blobs")
+
+
+@pytest.fixture(scope="module")
 def cluster(
+    tmp_path_factory: pytest.TempPathFactory,
+    blob_dir: Path,
+    module_store_db: str,
+    module_amqp_uri: str,
+) -> Iterator[Any]:
+    """Organization and complaints for the tests that work on complaints of their
+    own (random ids) and read only those (another test's like report may flag theirs
+    a duplicate, which changes none of their steps), started once: starting and
+    stopping them is most of a test's time. Module-scoped; the module's own vhost
+    and store keep them apart from `own_cluster`'s services, which would otherwise
+    share their RPC queues over two stores."""
+    directory = tmp_path_factory.mktemp("complaints_rpc")
+    started = Processes(directory)
+    try:
+        apply(module_store_db, MIGRATIONS, table="complaints_service")
+        services = NamekoServices(started, directory, module_store_db, module_amqp_uri)
+        config = {"BLOB_DIR": str(blob_dir)}
+        with organization_and_complaints(services, config) as proxy:
+            yield proxy
+    finally:
+        started.stop_all()
+
+
+@pytest.fixture
+def own_cluster(
     processes: Processes,  # noqa: F811
     tmp_path: Path,
     store_db: str,
     amqp_uri: str,
 ) -> Iterator[Any]:
-    """The complaints service running on a migrated store (attachments under
-    tmp_path) next to a real organization service holding bureau b01 (sample
-    workbook), and a proxy."""
+    """The same services for one test alone, on an empty store (attachments under
+    tmp_path): for a test that counts events in the whole log, launches this year's
+    campaign (every later complaint would follow it), or expects its report to be
+    the only open case like it (duplicate detection picks among all of them)."""
     apply(store_db, MIGRATIONS, table="complaints_service")
     services = NamekoServices(processes, tmp_path, store_db, amqp_uri)
     with organization_and_complaints(services, {"BLOB_DIR": str(tmp_path)}) as proxy:
@@ -104,6 +137,11 @@ def complaints(cluster: Any) -> Any:
     return cluster.complaints
 
 
+@pytest.fixture
+def own_complaints(own_cluster: Any) -> Any:
+    return own_cluster.complaints
+
+
 def investigating(complaints: Any) -> tuple[str, str]:
     answer = complaints.receive_complaint(REPORT, STAFF)
     cid = answer["complaint"]["complaint_id"]
@@ -117,7 +155,7 @@ def investigating(complaints: Any) -> tuple[str, str]:
 
 class TestAReportFromIntakeToClosure:
     def test_a_substantiated_report_is_handled_to_a_resolved_closure(
-        self, complaints, store_db
+        self, complaints, module_store_db
     ):
         cid, code = investigating(complaints)
         concluded = complaints.conclude_investigation(
@@ -156,7 +194,7 @@ class TestAReportFromIntakeToClosure:
             "state": "closed",
             "replies": ["经查属实，已责令整改"],
         }
-        store = open_store(store_db)
+        store = open_store(module_store_db)
         try:
             types = [e.type for e in store.read_stream(f"complaint-{cid}")]
             assert "ComplaintSubstantiated" in types
@@ -197,14 +235,14 @@ class TestTypedErrorsOverRpc:
             )
 
     def test_two_conclusions_at_once_one_wins_and_the_other_conflicts(
-        self, complaints, amqp_uri
+        self, complaints, module_amqp_uri
     ):
         cid, _ = investigating(complaints)
         outcomes: list[object] = []
         barrier = threading.Barrier(2)
 
         def conclude(outcome: str) -> None:
-            with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as proxy:
+            with ClusterRpcProxy({"AMQP_URI": module_amqp_uri}, timeout=60) as proxy:
                 barrier.wait()
                 try:
                     proxy.complaints.conclude_investigation(
@@ -243,8 +281,9 @@ class TestTypedErrorsOverRpc:
 
 class TestReporterProtectionOverRpc:
     def test_forgetting_a_reporter_shreds_the_identity_and_keeps_the_log(
-        self, complaints, store_db
+        self, own_complaints, store_db
     ):
+        complaints = own_complaints  # counts identity views in the whole log
         cid, _ = investigating(complaints)
         seen = complaints.read_reporter_identity({"complaint_id": cid}, OFFICE)
         assert seen["name"] == "王小明"
@@ -268,8 +307,9 @@ class TestReporterProtectionOverRpc:
 
 
 class TestOrganizationOverRpc:
-    def test_intake_checks_the_unit_and_follows_the_campaign(self, cluster):
-        complaints, organization = cluster.complaints, cluster.organization
+    def test_intake_checks_the_unit_and_follows_the_campaign(self, own_cluster):
+        # launches this year's campaign, and expects none before it
+        complaints, organization = own_cluster.complaints, own_cluster.organization
         today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
         for unit in ("b01.u999", "b02.u001"):
             with pytest.raises(NotFound):
@@ -298,7 +338,8 @@ class TestOrganizationOverRpc:
             add_working_days(today, 5, calendar).isoformat()
         )
 
-    def test_a_duplicate_is_flagged_and_the_ladder_warns_once(self, complaints):
+    def test_a_duplicate_is_flagged_and_the_ladder_warns_once(self, own_complaints):
+        complaints = own_complaints  # no other open case like REPORT to match
         first = complaints.receive_complaint(REPORT, STAFF)["complaint"]
         second = complaints.receive_complaint(REPORT, STAFF)
         assert second["complaint"]["duplicate_of"] == first["complaint_id"]
@@ -314,7 +355,7 @@ class TestOrganizationOverRpc:
 
 class TestAttachments:
     def test_an_uploaded_file_is_stored_referenced_and_downloaded(
-        self, complaints, tmp_path
+        self, complaints, blob_dir
     ):
         photo = "窗口排队现场".encode() * 1000
         sha = hashlib.sha256(photo).hexdigest()
@@ -330,7 +371,7 @@ class TestAttachments:
             "size": len(photo),
             "sha256": sha,
         }
-        assert (tmp_path / sha[:2] / sha[2:]).read_bytes() == photo
+        assert (blob_dir / sha[:2] / sha[2:]).read_bytes() == photo
         ghost = {**meta, "sha256": hashlib.sha256(b"ghost").hexdigest()}
         with pytest.raises(AttachmentMissing):
             complaints.receive_complaint({**REPORT, "attachments": [ghost]}, STAFF)

@@ -4,11 +4,11 @@ PostgreSQL store and the service's own ballot-key table."""
 
 from __future__ import annotations
 
-import base64
 import json
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,10 +27,7 @@ from services.evaluation.domain.errors import (
     RoundAlreadyClosed,
     VotingClosed,
 )
-from services.organization.samples import sample_rows, write_rows
-from tests.support.fixtures import processes  # noqa: F401 - fixture by name
-from tests.support.nameko_run import NamekoServices
-from tests.support.processes import Processes
+from tests.support.nameko_run import with_organization
 from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
@@ -56,23 +53,37 @@ def amqp_uri(module_amqp_uri: str) -> str:
     return module_amqp_uri
 
 
-@pytest.fixture
+def running(
+    directory: Path, store_uri: str, amqp_uri: str
+) -> AbstractContextManager[Any]:
+    """Organization (with a small chart imported) and evaluation running; a proxy."""
+    apply(store_uri, MIGRATIONS, table="evaluation_service")
+    return with_organization("evaluation", directory, store_uri, amqp_uri)
+
+
+@pytest.fixture(scope="class")
 def cluster(
-    processes: Processes,  # noqa: F811
-    tmp_path: Path,
-    store_db: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    module_store_db: str,
     amqp_uri: str,
 ) -> Iterator[Any]:
-    """Organization (with a small chart imported) and evaluation running; a proxy."""
-    apply(store_db, MIGRATIONS, table="evaluation_service")
-    services = NamekoServices(processes, tmp_path, store_db, amqp_uri)
-    services.start("services.organization.service", "rpc-organization")
-    services.start("services.evaluation.service", "rpc-evaluation")
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as proxy:
-        rows = sample_rows(units=3, people_per_unit=4, seed=3)
-        proxy.organization.import_org_chart(
-            {"workbook": base64.b64encode(write_rows(rows)).decode()}, ADMIN
-        )
+    """The services shared by the round tests, started once (starting and stopping
+    them is most of a test's time); each test opens its own round (random ids).
+    Class-scoped, not module-scoped: they are stopped before the assessment tests
+    start theirs in this module's vhost, where two organization or evaluation
+    services would share one RPC queue over two stores."""
+    with running(
+        tmp_path_factory.mktemp("evaluation_rpc"), module_store_db, amqp_uri
+    ) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def own_cluster(tmp_path: Path, store_db: str, amqp_uri: str) -> Iterator[Any]:
+    """Services of one test alone, on an empty store: an assessment lists every
+    unit of the bureau's year (a closed round or another test's scores add units)
+    and a publication expects version 1 of the bureau's yearly stream."""
+    with running(tmp_path, store_db, amqp_uri) as proxy:
         yield proxy
 
 
@@ -105,7 +116,7 @@ def ballot(round_id: str, option: str, comment: str = "") -> dict[str, Any]:
 
 class TestARoundOverRpc:
     def test_a_round_is_voted_closed_and_its_main_leader_admonished(
-        self, cluster, store_db
+        self, cluster, module_store_db
     ):
         evaluation = cluster.evaluation
         voters = [f"ext.{uuid.uuid4().hex[:8]}" for _ in range(6)]
@@ -141,7 +152,7 @@ class TestARoundOverRpc:
         with pytest.raises(RoundAlreadyClosed):
             evaluation.close_round({"round_id": round_id}, OFFICE)
 
-        with psycopg.connect(store_db, autocommit=True) as conn:
+        with psycopg.connect(module_store_db, autocommit=True) as conn:
             key, destroyed = conn.execute(
                 "SELECT key, destroyed_at FROM ballot_keys WHERE round_id = %s",
                 (round_id,),
@@ -210,8 +221,8 @@ def scored_test(
 
 
 class TestTheAssessmentOverRpc:
-    def test_sources_not_running_are_missing_inputs_not_failures(self, cluster):
-        evaluation = cluster.evaluation
+    def test_sources_not_running_are_missing_inputs_not_failures(self, own_cluster):
+        evaluation = own_cluster.evaluation
         year = datetime.now(UTC).year
         scored_test(evaluation, "b01.u002", "b01.002004", 90, f"{year}-02-24")
         # Neither ledger, complaints nor publicity runs here. The bureau's tests are
@@ -231,8 +242,10 @@ class TestTheAssessmentOverRpc:
         assert {"ledger", "complaints", "publicity"} <= set(unit["missing"])
         assert "weight redistributed" in answer["missing_inputs_rule"]
 
-    def test_a_published_assessment_is_recorded_on_its_stream(self, cluster, store_db):
-        evaluation = cluster.evaluation
+    def test_a_published_assessment_is_recorded_on_its_stream(
+        self, own_cluster, store_db
+    ):
+        evaluation = own_cluster.evaluation
         year = datetime.now(UTC).year
         scored_test(evaluation, "b01.u003", "b01.003004", 80, f"{year}-01-01")
         wait_until(

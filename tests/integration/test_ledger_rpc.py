@@ -3,15 +3,13 @@ RPC (also ledger → organization for the org chart), PostgreSQL store, the time
 
 from __future__ import annotations
 
-import base64
-import json
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from eventing.store import open_store
 from services.common.errors import InvalidInput, NotFound
@@ -23,10 +21,7 @@ from services.ledger.domain.errors import (
     SupervisorNotEligible,
     SupervisorOfAnotherBureau,
 )
-from services.organization.samples import sample_rows, write_rows
-from tests.support.fixtures import processes  # noqa: F401 - fixture by name
-from tests.support.nameko_run import NamekoServices
-from tests.support.processes import Processes
+from tests.support.nameko_run import with_organization
 from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -52,24 +47,37 @@ ITEM = {
 }
 
 
-@pytest.fixture
+def running(
+    directory: Path, store_uri: str, amqp_uri: str
+) -> AbstractContextManager[Any]:
+    """Organization (with a small chart imported) and ledger running, the escalation
+    timer every second; a proxy."""
+    return with_organization(
+        "ledger", directory, store_uri, amqp_uri, {"LEDGER_ESCALATION_INTERVAL": 1}
+    )
+
+
+@pytest.fixture(scope="module")
 def proxy(
-    processes: Processes,  # noqa: F811
-    tmp_path: Path,
-    store_db: str,
-    amqp_uri: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    module_store_db: str,
+    module_amqp_uri: str,
 ) -> Iterator[Any]:
-    """Organization (with a small chart imported) and ledger running; a proxy."""
-    services = NamekoServices(processes, tmp_path, store_db, amqp_uri)
-    config = json.loads(services.config.read_text())
-    services.config.write_text(json.dumps({**config, "LEDGER_ESCALATION_INTERVAL": 1}))
-    services.start("services.organization.service", "rpc-organization")
-    services.start("services.ledger.service", "rpc-ledger")
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as cluster:
-        rows = sample_rows(units=3, people_per_unit=4, seed=3)
-        cluster.organization.import_org_chart(
-            {"workbook": base64.b64encode(write_rows(rows)).decode()}, ADMIN
-        )
+    """The services shared by this module's item tests, started once (starting and
+    stopping them is most of a test's time). Module-scoped, so each test opens its
+    own items (random ids) and reads only their streams, never the whole log. The
+    module's own vhost and store keep them apart from `own_proxy`'s services."""
+    with running(
+        tmp_path_factory.mktemp("ledger_rpc"), module_store_db, module_amqp_uri
+    ) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def own_proxy(tmp_path: Path, store_db: str, amqp_uri: str) -> Iterator[Any]:
+    """Services of one test alone, on an empty store: for a test that lists every
+    overdue item of the bureau (the timer would escalate other tests' items too)."""
+    with running(tmp_path, store_db, amqp_uri) as cluster:
         yield cluster
 
 
@@ -93,7 +101,7 @@ def plan(ledger: Any, item_id: str, leader: str = COMMITTEE) -> dict[str, Any]:
 
 class TestAnItemOverRpc:
     def test_an_item_is_planned_submitted_and_closed_by_its_leader(
-        self, proxy, store_db
+        self, proxy, module_store_db
     ):
         ledger = proxy.ledger
         item_id = opened(ledger)
@@ -118,7 +126,7 @@ class TestAnItemOverRpc:
             "verifier_id": COMMITTEE,
             "verified_on": "2026-01-20",
         }
-        store = open_store(store_db)
+        store = open_store(module_store_db)
         try:
             types = [e.type for e in store.read_stream(f"ledger_item-{item_id}")]
             assert types[0] == "ItemOpened" and types[-1] == "ItemVerified"
@@ -169,9 +177,9 @@ class TestAnItemOverRpc:
 
 class TestTheEscalationTimer:
     def test_a_past_deadline_becomes_overdue_and_escalates_on_its_own(
-        self, proxy, store_db
+        self, own_proxy, store_db
     ):
-        ledger = proxy.ledger
+        ledger = own_proxy.ledger
         item_id = opened(ledger)
         plan(ledger, item_id)  # deadline 31 January 2026, long past
 

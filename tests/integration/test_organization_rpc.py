@@ -44,12 +44,40 @@ def organization(
     store_db: str,
     amqp_uri: str,
 ) -> Iterator[Any]:
-    """The organization service running, and an RPC proxy to it."""
+    """The organization service running on an empty store, and an RPC proxy to it:
+    for one test alone (each of these imports its own chart for bureau b01, or
+    expects b01 not to be imported at all)."""
     NamekoServices(processes, tmp_path, store_db, amqp_uri).start(
         "services.organization.service", "rpc-organization"
     )
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as proxy:
         yield proxy.organization
+
+
+@pytest.fixture(scope="module")
+def two_bureaus(
+    tmp_path_factory: pytest.TempPathFactory,
+    module_store_db: str,
+    module_amqp_uri: str,
+) -> Iterator[Any]:
+    """The organization service with bureaus b01 and b02 imported, started once for
+    the rule tests (starting and stopping it is most of a test's time). Module-scoped:
+    those tests are refused and change nothing, but for the concurrent appointment,
+    which is the only one to touch unit b02.u002 and its people. The module's own
+    vhost and store keep it apart from `organization`'s services, which would
+    otherwise share its RPC queue over two stores."""
+    started = Processes(tmp_path_factory.mktemp("organization_rpc"))
+    try:
+        NamekoServices(
+            started, started.directory, module_store_db, module_amqp_uri
+        ).start("services.organization.service", "rpc-organization")
+        with ClusterRpcProxy({"AMQP_URI": module_amqp_uri}, timeout=60) as proxy:
+            proxy.organization.import_org_chart(
+                workbook(bureaus=2, units=2, people_per_unit=3), DISTRICT
+            )
+            yield proxy.organization
+    finally:
+        started.stop_all()
 
 
 def workbook(**size: int) -> dict[str, str]:
@@ -86,12 +114,6 @@ class TestImportOverRpc:
 
 
 class TestRulesOverRpc:
-    @pytest.fixture
-    def two_bureaus(self, organization):  # type: ignore[no-untyped-def]
-        organization.import_org_chart(workbook(bureaus=2, units=2, people_per_unit=3), {
-            "actor": "account:district"})  # fmt: skip
-        return organization
-
     def test_two_heads_for_one_unit_are_refused_in_both_languages(self, two_bureaus):
         with pytest.raises(UnitHeadTaken) as raised:
             two_bureaus.appoint_unit_head(
@@ -131,7 +153,9 @@ class TestRulesOverRpc:
             two_bureaus.register_unit({"code": "has space", "kind": "shop"}, B01)
         assert set(raised.value.details["fields"]) == {"code", "name", "kind"}
 
-    def test_concurrent_head_appointments_have_one_winner(self, two_bureaus, amqp_uri):
+    def test_concurrent_head_appointments_have_one_winner(
+        self, two_bureaus, module_amqp_uri
+    ):
         two_bureaus.appoint_unit_head(
             {"unit_id": "b02.u002", "person_id": "b02.002001"}, B02
         )
@@ -142,7 +166,7 @@ class TestRulesOverRpc:
         barrier = threading.Barrier(2)
 
         def appoint(person_id: str) -> None:
-            with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as proxy:
+            with ClusterRpcProxy({"AMQP_URI": module_amqp_uri}, timeout=60) as proxy:
                 barrier.wait()
                 try:
                     proxy.organization.appoint_unit_head(

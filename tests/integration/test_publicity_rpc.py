@@ -4,21 +4,18 @@ PostgreSQL store, the quota timer."""
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from eventing.store import open_store
 from services.common.errors import NotFound
 from services.common.rpc import deserializable
-from services.organization.samples import sample_rows, write_rows
 from services.publicity.domain import errors as publicity_errors
 from services.publicity.domain.errors import (
     NotAccepted,
@@ -26,9 +23,7 @@ from services.publicity.domain.errors import (
     NotTheInfoOfficer,
     UnsafeBody,
 )
-from tests.support.fixtures import processes  # noqa: F401 - fixture by name
-from tests.support.nameko_run import NamekoServices
-from tests.support.processes import Processes
+from tests.support.nameko_run import with_organization
 from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -65,24 +60,38 @@ def recent_campaign(today: date) -> tuple[int, list[dict[str, str]]]:
     return spans[0].year, phases
 
 
-@pytest.fixture
+def running(
+    directory: Path, store_uri: str, amqp_uri: str
+) -> AbstractContextManager[Any]:
+    """Organization (with a small chart imported) and publicity running, the quota
+    timer every second; a proxy."""
+    return with_organization(
+        "publicity", directory, store_uri, amqp_uri, {"PUBLICITY_QUOTA_INTERVAL": 1}
+    )
+
+
+@pytest.fixture(scope="module")
 def proxy(
-    processes: Processes,  # noqa: F811
-    tmp_path: Path,
-    store_db: str,
-    amqp_uri: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    module_store_db: str,
+    module_amqp_uri: str,
 ) -> Iterator[Any]:
-    """Organization (a small chart, a campaign) and publicity running; a proxy."""
-    services = NamekoServices(processes, tmp_path, store_db, amqp_uri)
-    config = json.loads(services.config.read_text())
-    services.config.write_text(json.dumps({**config, "PUBLICITY_QUOTA_INTERVAL": 1}))
-    services.start("services.organization.service", "rpc-organization")
-    services.start("services.publicity.service", "rpc-publicity")
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as cluster:
-        rows = sample_rows(units=3, people_per_unit=4, seed=3)
-        cluster.organization.import_org_chart(
-            {"workbook": base64.b64encode(write_rows(rows)).decode()}, ADMIN
-        )
+    """The services shared by this module's article and notice tests, started once
+    (starting and stopping them is most of a test's time). Module-scoped, so each
+    test works on the articles and notices it made itself (random ids); none
+    launches a campaign, so the quota timer decides no period here. The module's
+    own vhost and store keep them apart from `own_proxy`'s services."""
+    with running(
+        tmp_path_factory.mktemp("publicity_rpc"), module_store_db, module_amqp_uri
+    ) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def own_proxy(tmp_path: Path, store_db: str, amqp_uri: str) -> Iterator[Any]:
+    """Services of one test alone, on an empty store: for the quota timer's test,
+    which counts every article of the unit and every quota period in the log."""
+    with running(tmp_path, store_db, amqp_uri) as cluster:
         yield cluster
 
 
@@ -148,12 +157,12 @@ class TestNoticesOverRpc:
 
 class TestTheQuotaTimer:
     def test_ended_periods_are_decided_once_and_feed_the_indicators(
-        self, proxy, store_db
+        self, own_proxy, store_db
     ):
         today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the bureau's day
         year, phases = recent_campaign(today)
-        proxy.organization.launch_campaign({"year": year, "phases": phases}, ADMIN)
-        publicity = proxy.publicity
+        own_proxy.organization.launch_campaign({"year": year, "phases": phases}, ADMIN)
+        publicity = own_proxy.publicity
         since = (today - timedelta(days=35)).isoformat()
         observed = publicity.observe_units({"since": since}, OFFICE)
         assert observed["units"] == 3

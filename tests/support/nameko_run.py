@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from services.organization.samples import sample_rows, write_rows
 from tests.support.broker import consumers_of
 from tests.support.processes import Process, Processes
 from tests.support.waiting import wait_until
@@ -63,3 +70,33 @@ class NamekoServices:
             describe=lambda: f"{service_class} to consume; log:\n{process.tail()}",
         )
         return process
+
+
+@contextmanager
+def with_organization(
+    service: str,
+    directory: Path,
+    store_uri: str,
+    amqp_uri: str,
+    config: Mapping[str, Any] | None = None,
+) -> Iterator[Any]:
+    """Organization, holding bureau b01 of a small sample chart (3 units of 4
+    people), and `service` (services.<service>.service) run by `nameko run`, with
+    `config` added to their Nameko config; an RPC proxy. Every process it started
+    is stopped again at the end."""
+    processes = Processes(directory)
+    try:
+        services = NamekoServices(processes, directory, store_uri, amqp_uri)
+        written = json.loads(services.config.read_text())  # JSON is YAML
+        services.config.write_text(json.dumps({**written, **(config or {})}))
+        services.start("services.organization.service", "rpc-organization")
+        services.start(f"services.{service}.service", f"rpc-{service}")
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as proxy:
+            rows = sample_rows(units=3, people_per_unit=4, seed=3)
+            proxy.organization.import_org_chart(
+                {"workbook": base64.b64encode(write_rows(rows)).decode()},
+                {"bureau_id": "b01", "actor": "account:admin01"},
+            )
+            yield proxy
+    finally:
+        processes.stop_all()
