@@ -157,12 +157,12 @@ def system(
     amqp_uri: str,
 ) -> System:
     apply(store_uri, MIGRATIONS, table="complaints_service")
-    started = [
-        nameko_services.start("services.organization.service", "rpc-organization"),
-        nameko_services.start("services.complaints.service", "rpc-complaints"),
+    started = nameko_services.start_all(
+        ("services.organization.service", "rpc-organization"),
+        ("services.complaints.service", "rpc-complaints"),
         # The consumer's queue must exist before the relay publishes to it.
-        nameko_services.start("services.ledger.service", "rpc-ledger", LEDGER_QUEUE),
-    ]
+        ("services.ledger.service", "rpc-ledger", LEDGER_QUEUE),
+    )
     rows = sample_rows(units=3, people_per_unit=4, seed=5)
     rpc.organization.import_org_chart(
         {"workbook": base64.b64encode(write_rows(rows)).decode()}, ADMIN

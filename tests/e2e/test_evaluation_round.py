@@ -45,8 +45,10 @@ def system(
     nameko_services: NamekoServices, rpc: Any, store_uri: str, amqp_uri: str
 ) -> Any:
     apply(store_uri, MIGRATIONS, table="evaluation_service")
-    nameko_services.start("services.organization.service", "rpc-organization")
-    nameko_services.start("services.evaluation.service", "rpc-evaluation")
+    nameko_services.start_all(
+        ("services.organization.service", "rpc-organization"),
+        ("services.evaluation.service", "rpc-evaluation"),
+    )
     rows = sample_rows(units=3, people_per_unit=4, seed=5)
     rpc.organization.import_org_chart(
         {"workbook": base64.b64encode(write_rows(rows)).decode()}, ADMIN

@@ -94,14 +94,12 @@ def system(
     store_uri: str,
     amqp_uri: str,
 ) -> System:
-    started = [
-        nameko_services.start("services.organization.service", "rpc-organization"),
-        nameko_services.start("services.ledger.service", "rpc-ledger"),
+    started = nameko_services.start_all(
+        ("services.organization.service", "rpc-organization"),
+        ("services.ledger.service", "rpc-ledger"),
         # The consumers' queues must exist before the relay publishes to them.
-        nameko_services.start(
-            "services.publicity.service", "rpc-publicity", NOTICE_QUEUE, UNIT_QUEUE
-        ),
-    ]
+        ("services.publicity.service", "rpc-publicity", NOTICE_QUEUE, UNIT_QUEUE),
+    )
     rows = sample_rows(units=3, people_per_unit=4, seed=5)
     rpc.organization.import_org_chart(
         {"workbook": base64.b64encode(write_rows(rows)).decode()}, ADMIN

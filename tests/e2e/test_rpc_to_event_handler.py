@@ -109,8 +109,9 @@ def system(
 ) -> System:
     # The consumer's queue must exist before anything is published to its
     # exchange: RabbitMQ drops messages no queue is bound for.
-    audit = nameko_services.start("AuditService", AUDIT_QUEUE, "rpc-audit")
-    orders = nameko_services.start("OrdersService", "rpc-orders")
+    audit, orders = nameko_services.start_all(
+        ("AuditService", AUDIT_QUEUE, "rpc-audit"), ("OrdersService", "rpc-orders")
+    )
     return System(audit, orders, relays, relay_name, rpc, store, store_uri)
 
 

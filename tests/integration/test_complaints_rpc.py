@@ -123,8 +123,10 @@ def organization_and_complaints(
     Nameko config), bureau b01 imported from the sample workbook; a proxy."""
     written = json.loads(services.config.read_text())  # JSON is YAML
     services.config.write_text(json.dumps({**written, **config}))
-    services.start("services.organization.service", "rpc-organization")
-    services.start("services.complaints.service", "rpc-complaints")
+    services.start_all(
+        ("services.organization.service", "rpc-organization"),
+        ("services.complaints.service", "rpc-complaints"),
+    )
     rows = sample_rows(bureaus=1, units=3, people_per_unit=2, seed=5)
     workbook = {"workbook": base64.b64encode(write_rows(rows)).decode()}
     with ClusterRpcProxy({"AMQP_URI": services.amqp_uri}, timeout=60) as proxy:

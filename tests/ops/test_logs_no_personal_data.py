@@ -78,10 +78,10 @@ def test_an_intake_logs_neither_the_reporters_name_nor_phone(
             }
         )
     )
-    started = [
-        services.start("services.organization.service", "rpc-organization"),
-        services.start("services.complaints.service", "rpc-complaints"),
-    ]
+    started = services.start_all(
+        ("services.organization.service", "rpc-organization"),
+        ("services.complaints.service", "rpc-complaints"),
+    )
     rows = sample_rows(bureaus=1, units=3, people_per_unit=2, seed=5)
     workbook = {"workbook": base64.b64encode(write_rows(rows)).decode()}
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as rpc:

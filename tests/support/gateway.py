@@ -194,8 +194,9 @@ def start_system(
     nameko = NamekoServices(processes, tmp_path, store_db, amqp_uri)
     config = json.loads(nameko.config.read_text())  # JSON is YAML
     nameko.config.write_text(json.dumps({**config, "BLOB_DIR": str(tmp_path)}))
-    for name in services:
-        nameko.start(f"services.{name}.service", f"rpc-{name}")
+    nameko.start_all(
+        *((f"services.{name}.service", f"rpc-{name}") for name in services)
+    )
     gateway, base = start_gateway(processes, store_db, readmodel_db, amqp_uri, tmp_path)
     if relay:  # after the services: their event queues exist, nothing is lost
         processes.python(
