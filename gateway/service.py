@@ -36,7 +36,7 @@ from gateway.api.public import public_report
 from gateway.api.ratelimit import SharedTokenBuckets
 from gateway.api.routes import Router
 from gateway.api.sessions import Sessions
-from gateway.api.views import VIEWS, Views
+from gateway.api.views import VIEWS, Views, wait_seconds
 from gateway.readiness import Readiness
 from gateway.wakeup import HubWakeup
 from services.common.errors import Unavailable
@@ -238,7 +238,13 @@ class ApiProvider(DependencyProvider):  # type: ignore[misc]
             # X-Position: at or past the command's own events (read your write)
             return self.store.get().latest()
 
-        views = Views(self.sessions.pool)
+        views = Views(
+            self.sessions.pool,
+            wait_seconds(
+                config.get("GATEWAY_READ_WAIT_SECONDS")
+                or os.environ.get("GATEWAY_READ_WAIT_SECONDS")
+            ),
+        )
         fetch = exports.ReadModelFetch(self.sessions.pool.connection)
         handlers: dict[str, LocalHandler] = {
             "openapi": lambda call: openapi,

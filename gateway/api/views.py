@@ -3,8 +3,9 @@ PostgreSQL tables (gateway.queries), scoped to the caller's bureau, paged by cur
 and stamped with the store position it reflects.
 
 Read your own write: a command's answer carries `X-Position`; pass it back as
-`min_position` and the view waits (at most WAIT_SECONDS) until its projections have
-applied that event. The answer says whether they had (`caught_up`).
+`min_position` and the view waits (at most WAIT_SECONDS, or GATEWAY_READ_WAIT_SECONDS)
+until its projections have applied that event. The answer says whether they had
+(`caught_up`).
 """
 
 from __future__ import annotations
@@ -52,6 +53,28 @@ from gateway.queries.unit_dashboard import SORTS as DASHBOARD_SORTS
 from gateway.queries.unit_dashboard import unit_dashboard
 
 WAIT_SECONDS = 5.0
+MAX_WAIT_SECONDS = 30.0
+
+
+def wait_seconds(given: str | None) -> float:
+    """GATEWAY_READ_WAIT_SECONDS as a number of seconds (unset: WAIT_SECONDS); a
+    clear error for anything else. A waiting request holds one of the gateway's
+    workers, so the bound is also what one request with a position not reached
+    yet costs."""
+    if given is None or not str(given).strip():
+        return WAIT_SECONDS
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= MAX_WAIT_SECONDS:
+        raise ValueError(
+            f"GATEWAY_READ_WAIT_SECONDS must be seconds from 0 to "
+            f"{MAX_WAIT_SECONDS:g}, not {given!r}"
+        )
+    return seconds
+
+
 PAGING = ("cursor", "limit", "sort", "min_position")
 
 
@@ -169,8 +192,11 @@ def fresh_if(wanted: bool) -> AbstractContextManager[None]:
 class Views:
     """Answers view operations from a pool of read-model connections."""
 
-    def __init__(self, pool: ConnectionPool[Any]) -> None:
+    def __init__(
+        self, pool: ConnectionPool[Any], wait_seconds: float = WAIT_SECONDS
+    ) -> None:
         self.pool = pool
+        self.wait_seconds = wait_seconds
 
     def handler(self, name: str) -> Callable[[Call], dict[str, Any] | Encoded]:
         view = VIEWS[name]
@@ -194,7 +220,7 @@ class Views:
                 caught_up = None
                 if wanted is not None:
                     caught_up = all(
-                        q.wait_for_position(conn, projection, wanted, WAIT_SECONDS)
+                        q.wait_for_position(conn, projection, wanted, self.wait_seconds)
                         for projection in view.projections
                     )
                 if view.public:

@@ -186,6 +186,7 @@ def start_system(
     ),
     projector: bool = False,
     relay: bool = False,
+    gateway_env: Mapping[str, str] | None = None,
 ) -> tuple[System, ClusterRpcProxy]:
     for service in services:
         migrations = SERVICES / service / "migrations"
@@ -197,7 +198,9 @@ def start_system(
     nameko.start_all(
         *((f"services.{name}.service", f"rpc-{name}") for name in services)
     )
-    gateway, base = start_gateway(processes, store_db, readmodel_db, amqp_uri, tmp_path)
+    gateway, base = start_gateway(
+        processes, store_db, readmodel_db, amqp_uri, tmp_path, gateway_env
+    )
     if relay:  # after the services: their event queues exist, nothing is lost
         processes.python(
             "relay",

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from gateway.api.views import wait_seconds
 from gateway.queries import common as q
 from gateway.queries.ledger_board import FILTERS, SORTS
 from services.common.errors import InvalidInput
@@ -71,3 +72,19 @@ class TestFilters:
         assert q.scoped_bureau(q.Scope.district(), "jtj") == q.Scope("jtj")
         with pytest.raises(InvalidInput):
             q.scoped_bureau(q.Scope("zjj"), "jtj")
+
+
+class TestTheReadWaitSetting:
+    @pytest.mark.parametrize(
+        ("given", "seconds"),
+        [(None, 5.0), ("", 5.0), (" ", 5.0), ("0", 0.0), ("0.2", 0.2), ("30", 30.0)],
+    )
+    def test_unset_is_five_seconds_and_seconds_are_taken_as_given(
+        self, given: str | None, seconds: float
+    ) -> None:
+        assert wait_seconds(given) == seconds
+
+    @pytest.mark.parametrize("given", ["-1", "31", "soon", "nan", "inf"])
+    def test_anything_else_is_refused_naming_the_setting(self, given: str) -> None:
+        with pytest.raises(ValueError, match="GATEWAY_READ_WAIT_SECONDS"):
+            wait_seconds(given)
