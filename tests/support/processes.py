@@ -99,8 +99,16 @@ class Processes:
     def python(self, name: str, args: Sequence[str], env: Mapping[str, str]) -> Process:
         return self.start(name, [sys.executable, *args], env)
 
-    def stop_all(self) -> None:
-        """SIGTERM every live process at once, then wait (SIGKILL after 10s)."""
+    def stop_all(self, last_started_first: bool = False) -> None:
+        """SIGTERM every live process at once, then wait (SIGKILL after 10s). With
+        `last_started_first`, one after the other from the last started: a service
+        stops before those it calls, so no call of its is left waiting for an
+        answer from one already stopped."""
+        if last_started_first:
+            for process in reversed(self.started):
+                with contextlib.suppress(AssertionError):
+                    process.terminate(timeout=10)
+            return
         for process in self.started:
             if process.alive():
                 process.popen.send_signal(signal.SIGTERM)
