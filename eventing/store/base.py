@@ -32,14 +32,23 @@ class AppendResult:
     """What an append wrote: the stream's new version and the stored envelopes.
 
     A store may pass `load` instead of the envelopes: they are made on the first
-    use of `envelopes` or `positions`. EventStoreDB answers an append with its last
-    event's position only, so its `load` reads the others back; PostgreSQL's only
-    decodes the payloads again. The version, the types and the last position never
-    need `load`, and they are all the system's callers use (repositories, metrics,
-    the gateway).
+    use of `envelopes`. EventStoreDB answers an append with its last event's
+    position only, so its `load` reads the others back; PostgreSQL's only decodes
+    the payloads again. `positions` comes from `load_positions` when the store
+    passes one (no payload decoded, no envelope made), else from the envelopes.
+    The version, the types and the last position never need `load`, and they are
+    all the system's callers use (repositories, metrics, the gateway).
     """
 
-    __slots__ = ("_envelopes", "_last", "_load", "_types", "stream", "version")
+    __slots__ = (
+        "_envelopes",
+        "_last",
+        "_load",
+        "_load_positions",
+        "_types",
+        "stream",
+        "version",
+    )
 
     def __init__(
         self,
@@ -50,6 +59,7 @@ class AppendResult:
         load: Callable[[], list[Envelope]] | None = None,
         types: Sequence[str] = (),
         last_position: int | None = None,
+        load_positions: Callable[[], list[int]] | None = None,
     ) -> None:
         if (envelopes is None) == (load is None):
             raise ValueError("an AppendResult takes either envelopes or load")
@@ -61,6 +71,7 @@ class AppendResult:
         self._load = load
         self._types = list(types)
         self._last = last_position
+        self._load_positions = load_positions
 
     @property
     def envelopes(self) -> list[Envelope]:
@@ -72,6 +83,8 @@ class AppendResult:
 
     @property
     def positions(self) -> list[int]:
+        if self._envelopes is None and self._load_positions is not None:
+            return list(self._load_positions())
         return [envelope.position for envelope in self.envelopes]
 
     @property

@@ -559,8 +559,15 @@ class EsdbEventStore(EventStore):
         # already committed: then the last position too comes from the log
         last = commit_position if attempts == 1 else None
 
+        read_back: list[int] = []
+
+        def positions() -> list[int]:
+            # read back once, whether positions or envelopes are asked for first
+            if not read_back:
+                read_back.extend(self._positions(name, expected, outgoing, last))
+            return read_back
+
         def envelopes() -> list[Envelope]:
-            positions = self._positions(name, expected, outgoing, last)
             return stored_envelopes(
                 stream,
                 expected,
@@ -570,7 +577,7 @@ class EsdbEventStore(EventStore):
                 recorded_at,
                 [
                     (position, p.hex(), h.hex())
-                    for position, (p, h) in zip(positions, links, strict=True)
+                    for position, (p, h) in zip(positions(), links, strict=True)
                 ],
             )
 
@@ -581,7 +588,12 @@ class EsdbEventStore(EventStore):
         # cost a read of the stream
         types = [event.type for event in events]
         return AppendResult(
-            stream, version, load=envelopes, types=types, last_position=last
+            stream,
+            version,
+            load=envelopes,
+            types=types,
+            last_position=last,
+            load_positions=positions,
         )
 
     def _positions(

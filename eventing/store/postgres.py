@@ -369,6 +369,7 @@ class PostgresEventStore(EventStore):
             ),
             types=[event.type for event in events],
             last_position=rows[-1][0],
+            load_positions=lambda: [row[0] for row in rows],
         )
 
     @staticmethod

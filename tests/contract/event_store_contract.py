@@ -111,6 +111,21 @@ class EventStoreContract:
         assert result.positions == [e.position for e in stored[:3]]
         assert later.last_position == stored[3].position > result.last_position
 
+    def test_an_append_s_positions_asked_for_first_are_the_stored_ones(
+        self, store: EventStore
+    ):
+        """Positions before envelopes (an adapter may answer them without making
+        the envelopes), asked twice, and the envelopes after them."""
+        stream = new_stream()
+        result = store.append(
+            stream, events("Opened", "Planned", "Noted"), NO_STREAM, meta()
+        )
+        store.append(stream, events("Closed"), 3, meta())
+        stored = store.read_stream(stream)
+        assert result.positions == [e.position for e in stored[:3]]
+        assert result.positions == [e.position for e in stored[:3]]
+        assert result.envelopes == stored[:3]
+
     def test_a_wrong_expected_version_names_the_actual_one_and_writes_nothing(
         self, store: EventStore
     ):
