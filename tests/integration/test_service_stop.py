@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from eventing.migrate import apply
 from tests.support.broker import consumers_of
 from tests.support.processes import REPO, child_env, free_port
 from tests.support.waiting import wait_until
@@ -27,11 +28,16 @@ CONFIG = REPO / "deploy" / "nameko.yaml"
     [
         ("ledger", "group"),  # honcho's SIGTERM to the group, then supervise.sh's
         ("ledger", "twice"),  # an operator's second SIGTERM to the service itself
+        ("complaints", "group"),  # a timer and an RPC proxy to organization
+        ("evaluation", "group"),
     ],
 )
 def test_a_service_with_a_timer_stops_cleanly_on_a_repeated_sigterm(
     tmp_path: Path, store_db: str, amqp_uri: str, service: str, signals: str
 ) -> None:
+    migrations = REPO / "services" / service / "migrations"
+    if migrations.is_dir():
+        apply(store_db, migrations, table=f"{service}_service")
     env = child_env(
         {
             "PSYCOPG_WAIT_FUNC": "wait_select",

@@ -13,7 +13,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.organization.samples import sample_rows, write_rows
 from tests.support.broker import consumers_of
-from tests.support.processes import Process, Processes
+from tests.support.processes import Process, Processes, free_port
 from tests.support.waiting import wait_until
 
 SERVICES = "tests.support.services"
@@ -77,6 +77,9 @@ class NamekoServices:
                 "PSYCOPG_WAIT_FUNC": "wait_select",
                 "EVENTSTORE_URI": self.store_uri,
                 "AMQP_URI": self.amqp_uri,
+                # not the service's default port: another of its kind may be
+                # running (a module's next to a test's own, a developer's make start)
+                "METRICS_PORT": str(free_port()),
             },
         )
 
