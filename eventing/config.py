@@ -27,6 +27,31 @@ DEFAULTS: dict[str, str] = {
 }
 
 
+def seconds_setting(
+    name: str,
+    given: object,
+    default: float,
+    maximum: float,
+    zero_allowed: bool = True,
+) -> float:
+    """A setting of seconds (`name`, as given: None or blank means `default`),
+    within 0 (or above it, without `zero_allowed`) and `maximum`; ValueError naming
+    the setting and the range for anything else."""
+    if given is None or not str(given).strip():
+        return default
+    try:
+        seconds = float(str(given))
+    except ValueError:
+        seconds = -1.0
+    low_ok = seconds >= 0 if zero_allowed else seconds > 0
+    if not (low_ok and seconds <= maximum):  # also refuses nan
+        low = "0" if zero_allowed else "above 0"
+        raise ValueError(
+            f"{name} must be seconds from {low} to {maximum:g}, not {given!r}"
+        )
+    return seconds
+
+
 def keys_database(explicit: str | None, eventstore_uri: str, readmodel_url: str) -> str:
     """Where the services keep their keys (reporters', voters': the tables of
     services/<name>/migrations): `explicit` (KEYS_DATABASE_URL) if given, else the

@@ -18,6 +18,7 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from eventing.config import seconds_setting
 from gateway.api import errors
 from gateway.api.app import Call, Encoded
 from gateway.api.routes import QueryParam
@@ -56,23 +57,13 @@ WAIT_SECONDS = 5.0
 MAX_WAIT_SECONDS = 30.0
 
 
-def wait_seconds(given: str | None) -> float:
-    """GATEWAY_READ_WAIT_SECONDS as a number of seconds (unset: WAIT_SECONDS); a
-    clear error for anything else. A waiting request holds one of the gateway's
-    workers, so the bound is also what one request with a position not reached
-    yet costs."""
-    if given is None or not str(given).strip():
-        return WAIT_SECONDS
-    try:
-        seconds = float(given)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= MAX_WAIT_SECONDS:
-        raise ValueError(
-            f"GATEWAY_READ_WAIT_SECONDS must be seconds from 0 to "
-            f"{MAX_WAIT_SECONDS:g}, not {given!r}"
-        )
-    return seconds
+def wait_seconds(given: object) -> float:
+    """GATEWAY_READ_WAIT_SECONDS (unset: WAIT_SECONDS). A waiting request holds
+    one of the gateway's workers, so the bound is also what one request with a
+    position not reached yet costs."""
+    return seconds_setting(
+        "GATEWAY_READ_WAIT_SECONDS", given, WAIT_SECONDS, MAX_WAIT_SECONDS
+    )
 
 
 PAGING = ("cursor", "limit", "sort", "min_position")

@@ -26,7 +26,7 @@ from typing import Any
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from eventing.config import Settings
+from eventing.config import Settings, seconds_setting
 from services.common.errors import DomainError
 from services.common.rpc import deserializable
 from services.organization.domain import errors as org_errors
@@ -38,18 +38,16 @@ PROBE_SECONDS = 15.0  # BOOTSTRAP_PROBE_SECONDS overrides
 
 
 def _probe_seconds() -> float:
-    given = os.environ.get("BOOTSTRAP_PROBE_SECONDS", "").strip()
-    if not given:
-        return PROBE_SECONDS
     try:
-        seconds = float(given)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds <= 600:
-        raise SystemExit(
-            f"BOOTSTRAP_PROBE_SECONDS must be seconds between 0 and 600, not {given!r}"
+        return seconds_setting(
+            "BOOTSTRAP_PROBE_SECONDS",
+            os.environ.get("BOOTSTRAP_PROBE_SECONDS"),
+            PROBE_SECONDS,
+            600.0,
+            zero_allowed=False,
         )
-    return seconds
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
 
 
 def _password() -> str:

@@ -9,14 +9,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import yaml
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.organization.samples import sample_rows, write_rows
 from tests.support.broker import consumers_of
-from tests.support.processes import Process, Processes, free_port
+from tests.support.processes import REPO, Process, Processes, free_port
 from tests.support.waiting import wait_until
 
 SERVICES = "tests.support.services"
+DEPLOY_CONFIG = REPO / "deploy" / "nameko.yaml"
 
 
 class NamekoServices:
@@ -29,13 +31,14 @@ class NamekoServices:
         self.store_uri = store_uri
         self.amqp_uri = amqp_uri
         self.config = directory / "nameko.yaml"
-        # JSON is YAML; the broker and deploy/nameko.yaml's container class
+        # JSON is YAML; the broker, and the container class deploy/nameko.yaml names
+        deployed = yaml.safe_load(DEPLOY_CONFIG.read_text())
         self.config.write_text(
             json.dumps(
                 {
                     "AMQP_URI": amqp_uri,
                     "max_workers": 10,
-                    "SERVICE_CONTAINER_CLS": "eventing.containers.StopOnceContainer",
+                    "SERVICE_CONTAINER_CLS": deployed["SERVICE_CONTAINER_CLS"],
                 }
             )
         )

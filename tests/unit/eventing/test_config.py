@@ -3,7 +3,9 @@ deployment already has (never the append-only log)."""
 
 from __future__ import annotations
 
-from eventing.config import Settings, keys_database
+import pytest
+
+from eventing.config import Settings, keys_database, seconds_setting
 from eventing.nameko import keys_database_url
 
 PG_STORE = "postgresql://postgres@db:5432/rectification"
@@ -44,3 +46,11 @@ def test_a_service_reads_its_config_before_the_environment(monkeypatch) -> None:
     assert (
         keys_database_url({"KEYS_DATABASE_URL": "postgresql:///k"}) == "postgresql:///k"
     )
+
+
+class TestSecondsSettings:
+    def test_zero_is_refused_where_a_wait_must_be_some_time(self) -> None:
+        with pytest.raises(ValueError, match="seconds from above 0 to 600"):
+            seconds_setting("PROBE", "0", 15.0, 600.0, zero_allowed=False)
+        assert seconds_setting("PROBE", "0", 15.0, 600.0) == 0.0
+        assert seconds_setting("PROBE", "0.5", 15.0, 600.0, zero_allowed=False) == 0.5
