@@ -2,7 +2,7 @@
 
 A diagnostic, not a row of the table. On the same test server, in one process, it
 alternates three sides of the append rows: the adapter as it is; the adapter with its
-hash chain replaced by constant bytes (`batch_digests` and `chain_links` only, every
+hash chain replaced by constant bytes (`encoded_digests` and `chain_links` only, every
 other step as it is); and raw esdbclient. For each it prints the median rate and the
 median of back-to-back pair ratios against raw, and the CPU time of the calling
 thread per event (where the adapter's own work runs; steadier than the rates when
@@ -32,7 +32,7 @@ _ZERO = bytes(32)
 
 
 def _constant_digests(*arguments: Any) -> list[bytes]:
-    """batch_digests' place: one constant digest per event (its third argument)."""
+    """encoded_digests' place: one constant digest per event (its third argument)."""
     return [_ZERO] * len(arguments[2])
 
 
@@ -45,7 +45,7 @@ def _constant_links(
 @contextmanager
 def chain_stubbed() -> Iterator[None]:
     """The adapter's hash chain as constant bytes, for the `with` block only."""
-    stubs = {"batch_digests": _constant_digests, "chain_links": _constant_links}
+    stubs = {"encoded_digests": _constant_digests, "chain_links": _constant_links}
     kept = {name: getattr(esdb, name) for name in stubs}
     for name, stub in stubs.items():
         setattr(esdb, name, stub)  # what _append_once calls, looked up per call

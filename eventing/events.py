@@ -185,6 +185,10 @@ def decode_json(raw: bytes | str) -> JSON:
 
 def utc_iso(moment: datetime) -> str:
     """ISO-8601 in UTC with microseconds: the one textual form of a recorded time."""
+    if moment.tzinfo is UTC and moment.microsecond and type(moment) is datetime:
+        # what every clock here gives: isoformat() writes those same microseconds
+        # (it leaves them out only when they are zero), without parsing a keyword
+        return moment.isoformat()
     if moment.tzinfo is None:
         raise InvalidEvent("recorded_at must be timezone-aware")
     return moment.astimezone(UTC).isoformat(timespec="microseconds")

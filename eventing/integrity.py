@@ -10,6 +10,7 @@ breaks the link to the next event's prev_hash. `verify_stream` names the first b
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -78,6 +79,51 @@ def chain(prev_hash: bytes, digest: bytes) -> bytes:
     return hashlib.sha256(prev_hash + digest).digest()
 
 
+# printable ASCII but '"' and '\\': such a text's JSON is itself between quotes
+_PLAIN_TEXT = re.compile(r"[ !#-\[\]-~]*\Z")
+
+
+def shared_json(recorded_at: str, metadata: Metadata) -> list[bytes]:
+    """The canonical JSON of each field every event of one append shares, in the
+    digest's order: recorded_at (as `utc_iso` gives it), service, bureau_id, actor,
+    correlation_id, causation_id. Each is `encode_json` of the value."""
+    plain = plain_shared_json(recorded_at, metadata)
+    if plain is not None:
+        return plain
+    return [
+        encode_json(value)
+        for value in (
+            recorded_at,
+            metadata.service,
+            metadata.bureau_id,
+            metadata.actor,
+            metadata.correlation_id,
+            metadata.causation_id,
+        )
+    ]
+
+
+def plain_shared_json(recorded_at: str, metadata: Metadata) -> list[bytes] | None:
+    """shared_json when every field is None or text in printable ASCII without '"'
+    or '\\' (ids and names, as usual), whose JSON is the same in every encoder's
+    form (canonical or ASCII-escaped): checked together in one match and quoted as
+    they are. None when some field needs escaping."""
+    values = (
+        recorded_at,
+        metadata.service,
+        metadata.bureau_id,
+        metadata.actor,
+        metadata.correlation_id,
+        metadata.causation_id,
+    )
+    try:
+        if _PLAIN_TEXT.match("".join([v for v in values if v is not None])) is None:
+            return None
+    except TypeError:  # a value that is not text: encode_json says what is wrong
+        return None
+    return [b"null" if v is None else b'"%s"' % v.encode() for v in values]
+
+
 def batch_digests(
     stream: str,
     expected: int,
@@ -89,45 +135,55 @@ def batch_digests(
     """The digest of each event of one append (versions `expected` + 1, + 2, ...),
     `payloads` in canonical JSON and `recorded_at` as `utc_iso` gives it.
 
-    Equal to `digest_with_payload(canonical_fields(...), payload)` for each event:
-    the fields the batch shares are encoded once, and per event only its id, type,
-    schema version and version, whose canonical JSON needs no escaping when the
-    id is a canonical UUID (what new_event_id makes; checked for the batch's ids
-    together), the type CamelCase and the schema version an int.
-    Every adapter's append computes these, so they are on the hot path of every
-    command.
+    Equal to `digest_with_payload(canonical_fields(...), payload)` for each event.
     """
-    shared = encode_json(
-        [
-            recorded_at,
-            metadata.service,
-            metadata.bureau_id,
-            metadata.actor,
-            metadata.correlation_id,
-            metadata.causation_id,
-        ]
-    )[1:-1]
-    name = encode_json(stream)
+    return encoded_digests(
+        encode_json(stream),
+        expected,
+        events,
+        payloads,
+        b",".join(shared_json(recorded_at, metadata)),
+        all_canonical_ids([event.event_id for event in events]),
+    )
+
+
+def encoded_digests(
+    stream_json: bytes,
+    expected: int,
+    events: Sequence[NewEvent],
+    payloads: Sequence[bytes],
+    shared: bytes,
+    ids_canonical: bool,
+) -> list[bytes]:
+    """batch_digests from its parts already encoded: the stream name's JSON, the
+    `shared_json` fields joined by commas, and whether every event id is canonical
+    (`all_canonical_ids`). Every adapter's append computes these, so they are on
+    the hot path of every command; an adapter that also needs the parts for its own
+    use (EventStoreDB's metadata) encodes them once.
+
+    The fields the batch shares are encoded once, and per event only its id, type,
+    schema version and version, whose canonical JSON needs no escaping when the id
+    is a canonical UUID, the type CamelCase and the schema version an int.
+    """
     sha256 = hashlib.sha256
-    canonical = all_canonical_ids([event.event_id for event in events])
     digests = []
     version = expected
     for event, payload in zip(events, payloads, strict=True):
         version += 1
         event_id, kind, schema = event.event_id, event.type, event.schema_version
-        if canonical and type(schema) is int and is_event_type(kind):
+        if ids_canonical and type(schema) is int and is_event_type(kind):
             whole = b'["%s","%s",%d,%s,%d,%s,%s]' % (
                 event_id.encode(),
                 kind.encode(),
                 schema,
-                name,
+                stream_json,
                 version,
                 shared,
                 payload,
             )
         else:  # an id in another form, or a type or version set past NewEvent
-            head = encode_json([event_id, kind, schema, stream, version])[:-1]
-            whole = b"%s,%s,%s]" % (head, shared, payload)
+            head = encode_json([event_id, kind, schema])[:-1]
+            whole = b"%s,%s,%d,%s,%s]" % (head, stream_json, version, shared, payload)
         digests.append(sha256(whole).digest())
     return digests
 

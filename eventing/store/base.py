@@ -267,7 +267,7 @@ class EventStore(abc.ABC):
                 raise EventTooLarge(event.type, len(payload), self.max_event_bytes)
             payloads.append(payload)
         ids = [event.event_id for event in events]
-        if len(set(ids)) != len(ids):
+        if len(ids) > 1 and len(set(ids)) != len(ids):
             raise InvalidEvent("an append may not carry the same event id twice")
         return category, payloads
 

@@ -69,7 +69,12 @@ from eventing.events import (
     prebuilt_encoder,
     utc_iso,
 )
-from eventing.integrity import batch_digests, chain_links
+from eventing.integrity import (
+    chain_links,
+    encoded_digests,
+    plain_shared_json,
+    shared_json,
+)
 from eventing.store.base import AppendResult, EventStore, StopFlag, stored_envelopes
 from eventing.store.heads import StreamHeads
 
@@ -141,8 +146,6 @@ T = TypeVar("T")
 TRANSIENT = (GrpcError, DeadlineExceeded, DiscoveryFailed)
 _ACTUAL = re.compile(r"last event is (\d+) not")
 _STREAM_ID = r"[a-z][a-z0-9_]{0,62}-.*"
-
-
 _COMPACT = prebuilt_encoder(json.JSONEncoder(separators=(",", ":")))
 
 
@@ -174,11 +177,11 @@ _set_text = vars(_CanonicalUuid)["_text"].__set__
 _UNKNOWN_SAFETY = uuid.SafeUUID.unknown  # as uuid.UUID(text) says
 
 
-def _esdb_ids(ids: Sequence[str]) -> list[uuid.UUID]:
+def _esdb_ids(ids: Sequence[str], canonical: bool) -> list[uuid.UUID]:
     """[uuid.UUID(i) for i in ids], without parsing then formatting the usual
-    (canonical) form again: equal to those and hashing alike. The batch is checked
-    as a whole (all_canonical_ids); one id in another form, and each is parsed."""
-    if not all_canonical_ids(ids):
+    (canonical) form again: equal to those and hashing alike. `canonical` says
+    whether the batch's ids all are (all_canonical_ids); else each is parsed."""
+    if not canonical:
         return [uuid.UUID(i) for i in ids]
     made: list[uuid.UUID] = []
     for text in ids:
@@ -458,7 +461,7 @@ class EsdbEventStore(EventStore):
                     expected = actual
                 assert expected is not None
                 return self._append_once(
-                    stream, events, payloads, expected, prev, metadata
+                    stream, events, ids, payloads, expected, prev, metadata
                 )
             except WrongExpectedVersion:
                 if expected_version is None and attempt < self._retries:
@@ -488,6 +491,7 @@ class EsdbEventStore(EventStore):
         self,
         stream: str,
         events: Sequence[NewEvent],
+        ids: list[str],
         payloads: list[bytes],
         expected: int,
         prev: str,
@@ -495,41 +499,54 @@ class EsdbEventStore(EventStore):
     ) -> AppendResult:
         recorded_at = self._clock()
         recorded_text = utc_iso(recorded_at)
-        # The metadata JSON of every event is {"schema_version": v, <these>,
-        # "prev_hash": p, "hash": h}: the common middle is encoded once per append
-        # (the bytes are those json.dumps gives for the whole object).
-        common = _COMPACT(
-            {
-                "service": metadata.service,
-                "bureau_id": metadata.bureau_id,
-                "actor": metadata.actor,
-                "correlation_id": metadata.correlation_id,
-                "causation_id": metadata.causation_id,
-                "recorded_at": recorded_text,
-            }
-        )[1:-1]
-        digests = batch_digests(
-            stream, expected, events, payloads, recorded_text, metadata
+        # the fields the events share, in canonical JSON, for the digests and (when
+        # plain, as usual) for every event's metadata JSON too
+        plain = plain_shared_json(recorded_text, metadata)
+        fields = plain if plain is not None else shared_json(recorded_text, metadata)
+        canonical = all_canonical_ids(ids)
+        # a name check_stream_name accepted is ASCII letters, digits and "_.:-":
+        # its JSON is itself in quotes
+        digests = encoded_digests(
+            b'"%s"' % stream.encode(),
+            expected,
+            events,
+            payloads,
+            b",".join(fields),
+            canonical,
         )
         links = chain_links(prev, digests)
-        head = b'{"schema_version":'
-        middle = b',%s,"prev_hash":"' % common.encode()
+        # every event's metadata JSON: {"schema_version": v, <the shared fields>,
+        # "prev_hash": p, "hash": h}, the bytes json.dumps gives (ASCII-escaped)
+        if plain is not None:
+            middle = (
+                b',"service":%s,"bureau_id":%s,"actor":%s,"correlation_id":%s,'
+                b'"causation_id":%s,"recorded_at":%s,"prev_hash":"'
+                % (plain[1], plain[2], plain[3], plain[4], plain[5], plain[0])
+            )
+        else:  # some field needs escaping
+            common = _COMPACT(
+                {
+                    "service": metadata.service,
+                    "bureau_id": metadata.bureau_id,
+                    "actor": metadata.actor,
+                    "correlation_id": metadata.correlation_id,
+                    "causation_id": metadata.causation_id,
+                    "recorded_at": recorded_text,
+                }
+            )
+            middle = b',%s,"prev_hash":"' % common[1:-1].encode()
         hexlify = binascii.hexlify  # bytes.hex() then .encode(), in one step
         new_esdb_event = _new_esdb_event
         outgoing = [
             new_esdb_event(
                 event.type,
                 payload,
-                b'%s%d%s%s","hash":"%s"}'
-                % (head, event.schema_version, middle, hexlify(p), hexlify(h)),
+                b'{"schema_version":%d%s%s","hash":"%s"}'
+                % (event.schema_version, middle, hexlify(p), hexlify(h)),
                 esdb_id,
             )
             for event, payload, (p, h), esdb_id in zip(
-                events,
-                payloads,
-                links,
-                _esdb_ids([event.event_id for event in events]),
-                strict=True,
+                events, payloads, links, _esdb_ids(ids, canonical), strict=True
             )
         ]
         state: int | StreamState = (
@@ -554,7 +571,7 @@ class EsdbEventStore(EventStore):
                 stream, expected, self._actual_version(stream, error)
             ) from None
         self._heads.remember(stream, expected + len(events), links[-1][1].hex())
-        self._seen.add(event.event_id for event in events)
+        self._seen.add(ids)
         # after a retry the answer may be that of a repeat of a write that had
         # already committed: then the last position too comes from the log
         last = commit_position if attempts == 1 else None

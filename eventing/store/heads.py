@@ -33,9 +33,10 @@ class StreamHeads:
         """Keep the newest pair seen (a late reader never moves a head back)."""
         with self._lock:
             known = self._known.get(stream)
-            if known is not None and known[0] > version:
-                return
+            if known is not None:
+                if known[0] > version:
+                    return
+                self._known.move_to_end(stream)  # a new key is set at the end
             self._known[stream] = (version, hash)
-            self._known.move_to_end(stream)
             if len(self._known) > self._size:
                 self._known.popitem(last=False)

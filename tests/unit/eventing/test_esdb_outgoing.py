@@ -16,7 +16,13 @@ from typing import Any
 import pytest
 from esdbclient import NewEvent as EsdbNewEvent
 
-from eventing.events import GENESIS_HASH, NO_STREAM, Metadata, NewEvent
+from eventing.events import (
+    GENESIS_HASH,
+    NO_STREAM,
+    Metadata,
+    NewEvent,
+    all_canonical_ids,
+)
 from eventing.store import esdb
 from eventing.store.esdb import EsdbEventStore, _esdb_ids
 from tests.unit.eventing.reference import canonical_json
@@ -96,10 +102,21 @@ def expected_metadata(
 
 
 class TestWhatAnAppendSends:
+    @pytest.mark.parametrize(
+        "metadata",
+        [
+            # a field to escape: the metadata JSON is json.dumps' whole
+            Metadata("ledger", "bureau-1", '局长 "Wang"', None, "cause-1"),
+            Metadata("ledger", "bureau-1", "back\\slash", None, None),
+            # the usual fields (ids, ASCII): quoted as they are, the same bytes
+            Metadata("ledger", "bureau-1", "officer-7", str(uuid.uuid4()), None),
+            Metadata("ledger", None, None, None, None),
+        ],
+        ids=["escaped", "backslash", "plain", "only-service"],
+    )
     def test_payloads_metadata_and_hashes_are_the_plain_form(
-        self, store: EsdbEventStore
+        self, store: EsdbEventStore, metadata: Metadata
     ):
-        metadata = Metadata("ledger", "bureau-1", '局长 "Wang"', None, "cause-1")
         events = [
             NewEvent("ProblemLogged", {"title": "慢", "n": [1, 2.5, None]}),
             NewEvent("ProblemLogged", {"b": {"z": 1, "a": "\u0000"}}, schema_version=3),
@@ -151,8 +168,13 @@ class TestWhatAnAppendSends:
             assert str(out.id) == str(plain)
 
 
+def _made(ids: list[str]) -> list[uuid.UUID]:
+    """_esdb_ids as the adapter calls it: told whether the batch's ids are canonical."""
+    return _esdb_ids(ids, all_canonical_ids(ids))
+
+
 def _esdb_id(text: str) -> uuid.UUID:
-    return _esdb_ids([text])[0]
+    return _made([text])[0]
 
 
 class TestEsdbId:
@@ -197,13 +219,13 @@ class TestEsdbId:
         canonical = [str(uuid.uuid4()) for _ in range(3)]
         other = str(uuid.uuid4()).upper()
         for ids in (canonical, [*canonical, other], [other, *canonical]):
-            made = _esdb_ids(ids)
+            made = _made(ids)
             assert made == [uuid.UUID(text) for text in ids]
             assert [str(one) for one in made] == [str(uuid.UUID(t)) for t in ids]
 
     def test_a_bad_id_in_a_batch_is_refused_as_uuid_dot_uuid_refuses_it(self):
         with pytest.raises(ValueError):
-            _esdb_ids([str(uuid.uuid4()), "not-a-uuid"])
+            _made([str(uuid.uuid4()), "not-a-uuid"])
 
     def test_it_cannot_be_changed(self):
         made = _esdb_id(str(uuid.uuid4()))

@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import math
 import uuid
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventing.errors import UndecodablePayload
+from eventing.errors import InvalidEvent, UndecodablePayload
 from eventing.events import (
     CANONICAL_UUID,
     EVENT_TYPE,
+    Metadata,
     NewEvent,
     all_canonical_ids,
     encode_json,
@@ -22,7 +24,9 @@ from eventing.events import (
     load_json,
     new_event_id,
     prebuilt_encoder,
+    utc_iso,
 )
+from eventing.integrity import plain_shared_json, shared_json
 from tests.unit.eventing.reference import canonical_json
 
 scalars = (
@@ -291,3 +295,75 @@ class TestEventTypeNames:
 
         assert is_event_type(Name("Received"))
         assert not is_event_type(Name("received"))
+
+
+class TestUtcIso:
+    @settings(max_examples=300, deadline=None)
+    @given(
+        moment=st.datetimes(timezones=st.just(UTC))
+        | st.datetimes(timezones=st.timezones()),
+    )
+    def test_it_is_isoformat_in_utc_with_microseconds(self, moment: datetime):
+        assert utc_iso(moment) == moment.astimezone(UTC).isoformat(
+            timespec="microseconds"
+        )
+
+    @pytest.mark.parametrize("micro", [0, 1, 500_000, 999_999])
+    def test_whole_seconds_keep_their_microseconds(self, micro: int):
+        moment = datetime(2026, 12, 7, 18, 30, 5, micro, tzinfo=UTC)
+        assert utc_iso(moment) == f"2026-12-07T18:30:05.{micro:06d}+00:00"
+
+    def test_another_zone_is_written_in_utc(self):
+        east = datetime(2026, 12, 8, 2, 30, 5, 7, tzinfo=timezone(timedelta(hours=8)))
+        assert utc_iso(east) == "2026-12-07T18:30:05.000007+00:00"
+
+    def test_a_subclass_takes_the_plain_path(self):
+        """The shortcut is for datetime itself: a subclass's own isoformat is
+        called as the plain path calls it."""
+
+        class Moment(datetime):
+            def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
+                return f"{timespec}!"
+
+        moment = Moment(2026, 12, 7, 18, 30, 5, 7, tzinfo=UTC)
+        assert utc_iso(moment) == moment.astimezone(UTC).isoformat(
+            timespec="microseconds"
+        )
+
+    def test_a_naive_time_is_refused(self):
+        with pytest.raises(InvalidEvent):
+            utc_iso(datetime(2026, 12, 7, 18, 30, 5, 7))
+
+
+# ids and names as services write them, and anything at all
+field_text = st.from_regex(r"[ -~]{0,20}", fullmatch=True) | st.text(max_size=12)
+
+
+class TestSharedJson:
+    @settings(max_examples=400, deadline=None)
+    @given(
+        recorded=field_text,
+        bureau=st.none() | field_text,
+        actor=st.none() | field_text,
+        correlation=st.none() | field_text,
+        causation=st.none() | field_text,
+    )
+    def test_each_field_is_its_canonical_json_and_plain_ones_json_dumps_too(
+        self, recorded, bureau, actor, correlation, causation
+    ):
+        metadata = Metadata("ledger", bureau, actor, correlation, causation)
+        values = [recorded, "ledger", bureau, actor, correlation, causation]
+        assert shared_json(recorded, metadata) == [encode_json(v) for v in values]
+        plain = plain_shared_json(recorded, metadata)
+        usual = all(
+            v is None or (v.isascii() and v.isprintable() and not {'"', "\\"} & set(v))
+            for v in values
+        )
+        assert (plain is not None) == usual
+        if plain is not None:  # the same bytes in the metadata's ASCII-escaped JSON
+            assert plain == [json.dumps(v).encode() for v in values]
+
+    def test_a_field_that_is_not_text_is_encoded_as_it_is(self):
+        metadata = Metadata("ledger", 7, None, None, None)  # type: ignore[arg-type]
+        assert plain_shared_json("t", metadata) is None
+        assert shared_json("t", metadata) == [b'"t"', b'"ledger"', b"7"] + [b"null"] * 3
