@@ -45,7 +45,8 @@ from esdbclient.protos.Grpc import (
 )
 from google.protobuf import any_pb2, empty_pb2
 
-FAILED_PRECONDITION = 9
+# google.rpc.Code.FAILED_PRECONDITION: Status.code is that enum's number
+FAILED_PRECONDITION: Any = 9
 LOG_START = 1024  # the real log starts with system records; positions are offsets
 RECORD_OVERHEAD = 96
 
@@ -473,12 +474,11 @@ class _Streams(streams_pb2_grpc.StreamsServicer):
         while context.is_active():
             with server._changed:
                 log = server._log.records
-                server._changed.wait_for(
-                    lambda log=log, index=index: (
-                        len(log) > index or server._generation != generation
-                    ),
-                    timeout=0.2,
-                )
+
+                def arrived(log: list[Record] = log, index: int = index) -> bool:
+                    return len(log) > index or server._generation != generation
+
+                server._changed.wait_for(arrived, timeout=0.2)
                 if server._generation != generation:
                     context.abort(grpc.StatusCode.UNAVAILABLE, "connection dropped")
                 fresh = [r for r in log[index:] if not r.deleted]
