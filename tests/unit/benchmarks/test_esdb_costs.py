@@ -11,13 +11,13 @@ from eventing.store import esdb
 
 def test_the_stub_is_in_place_only_inside_the_block():
     with chain_stubbed():
-        assert esdb.batch_digests is not integrity.batch_digests  # type: ignore[attr-defined]
-        assert esdb.chain_links("0" * 64, [b"d"]) == [(bytes(32), bytes(32))]  # type: ignore[attr-defined]
-    assert esdb.batch_digests is integrity.batch_digests  # type: ignore[attr-defined]
-    assert esdb.chain_links is integrity.chain_links  # type: ignore[attr-defined]
+        assert esdb.encoded_digests is not integrity.encoded_digests
+        assert esdb.chain_links("0" * 64, [b"d"]) == [(bytes(32), bytes(32))]
+    assert esdb.encoded_digests is integrity.encoded_digests
+    assert esdb.chain_links is integrity.chain_links
 
 
 def test_the_real_chain_is_back_after_an_error():
     with pytest.raises(RuntimeError), chain_stubbed():
         raise RuntimeError("sample failed")
-    assert esdb.batch_digests is integrity.batch_digests  # type: ignore[attr-defined]
+    assert esdb.encoded_digests is integrity.encoded_digests
