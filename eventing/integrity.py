@@ -83,32 +83,9 @@ def chain(prev_hash: bytes, digest: bytes) -> bytes:
 _PLAIN_TEXT = re.compile(r"[ !#-\[\]-~]*\Z")
 
 
-def shared_json(recorded_at: str, metadata: Metadata) -> list[bytes]:
-    """The canonical JSON of each field every event of one append shares, in the
-    digest's order: recorded_at (as `utc_iso` gives it), service, bureau_id, actor,
-    correlation_id, causation_id. Each is `encode_json` of the value."""
-    plain = plain_shared_json(recorded_at, metadata)
-    if plain is not None:
-        return plain
-    return [
-        encode_json(value)
-        for value in (
-            recorded_at,
-            metadata.service,
-            metadata.bureau_id,
-            metadata.actor,
-            metadata.correlation_id,
-            metadata.causation_id,
-        )
-    ]
-
-
-def plain_shared_json(recorded_at: str, metadata: Metadata) -> list[bytes] | None:
-    """shared_json when every field is None or text in printable ASCII without '"'
-    or '\\' (ids and names, as usual), whose JSON is the same in every encoder's
-    form (canonical or ASCII-escaped): checked together in one match and quoted as
-    they are. None when some field needs escaping."""
-    values = (
+def _shared_values(recorded_at: str, metadata: Metadata) -> tuple[str | None, ...]:
+    """The fields an append's events share, in the digest's order."""
+    return (
         recorded_at,
         metadata.service,
         metadata.bureau_id,
@@ -116,12 +93,31 @@ def plain_shared_json(recorded_at: str, metadata: Metadata) -> list[bytes] | Non
         metadata.correlation_id,
         metadata.causation_id,
     )
+
+
+def shared_json(recorded_at: str, metadata: Metadata) -> list[bytes]:
+    """The canonical JSON of each field every event of one append shares, in the
+    digest's order: recorded_at (as `utc_iso` gives it), service, bureau_id, actor,
+    correlation_id, causation_id. Each is `encode_json` of the value."""
+    plain = plain_shared_json(recorded_at, metadata)
+    if plain is not None:
+        return plain
+    return [encode_json(value) for value in _shared_values(recorded_at, metadata)]
+
+
+def plain_shared_json(recorded_at: str, metadata: Metadata) -> list[bytes] | None:
+    """shared_json when every field is None or text in printable ASCII without '"'
+    or '\\' (ids and names, as usual), whose JSON is the same in every encoder's
+    form (canonical or ASCII-escaped): checked together in one match and quoted as
+    they are. None when some field needs escaping."""
+    values = _shared_values(recorded_at, metadata)
     try:
         if _PLAIN_TEXT.match("".join([v for v in values if v is not None])) is None:
             return None
     except TypeError:  # a value that is not text: encode_json says what is wrong
         return None
-    return [b"null" if v is None else b'"%s"' % v.encode() for v in values]
+    # str.encode: the text joined above, whatever a subclass's own encode() does
+    return [b"null" if v is None else b'"%s"' % str.encode(v) for v in values]
 
 
 def batch_digests(

@@ -363,6 +363,18 @@ class TestSharedJson:
         if plain is not None:  # the same bytes in the metadata's ASCII-escaped JSON
             assert plain == [json.dumps(v).encode() for v in values]
 
+    def test_a_text_subclass_is_encoded_as_its_text(self):
+        class Loud(str):
+            def encode(self, *_: Any, **__: Any) -> bytes:
+                return b"LOUD"
+
+        metadata = Metadata("ledger", Loud("bureau-1"), None, None, None)
+        assert (
+            shared_json("t", metadata)[2]
+            == b'"bureau-1"'
+            == encode_json(Loud("bureau-1"))
+        )
+
     def test_a_field_that_is_not_text_is_encoded_as_it_is(self):
         metadata = Metadata("ledger", 7, None, None, None)  # type: ignore[arg-type]
         assert plain_shared_json("t", metadata) is None
