@@ -244,6 +244,7 @@ class ApiProvider(DependencyProvider):  # type: ignore[misc]
                 config.get("GATEWAY_READ_WAIT_SECONDS")
                 or os.environ.get("GATEWAY_READ_WAIT_SECONDS")
             ),
+            latest=head,
         )
         fetch = exports.ReadModelFetch(self.sessions.pool.connection)
         handlers: dict[str, LocalHandler] = {

@@ -5,12 +5,14 @@ and stamped with the store position it reflects.
 Read your own write: a command's answer carries `X-Position`; pass it back as
 `min_position` and the view waits (at most WAIT_SECONDS, or GATEWAY_READ_WAIT_SECONDS)
 until its projections have applied that event. The answer says whether they had
-(`caught_up`).
+(`caught_up`). A position past the last event in the store is nobody's write yet:
+the view answers it at once, not caught up, rather than hold a worker for the wait.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +21,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from eventing.config import seconds_setting
+from eventing.errors import EventingError
 from gateway.api import errors
 from gateway.api.app import Call, Encoded
 from gateway.api.routes import QueryParam
@@ -52,6 +55,8 @@ from gateway.queries.publicity_compliance import publicity_compliance
 from gateway.queries.unit_dashboard import FILTERS as DASHBOARD_FILTERS
 from gateway.queries.unit_dashboard import SORTS as DASHBOARD_SORTS
 from gateway.queries.unit_dashboard import unit_dashboard
+
+log = logging.getLogger(__name__)
 
 WAIT_SECONDS = 5.0
 MAX_WAIT_SECONDS = 30.0
@@ -91,7 +96,8 @@ class View:
             QueryParam(
                 "min_position",
                 {"type": "integer", "minimum": 0},
-                "wait until the view reflects this store position (X-Position)",
+                "wait (bounded) until the view reflects this store position "
+                "(X-Position); one past the store's last event is not waited for",
             ),
         )
         return base + tuple(
@@ -184,10 +190,40 @@ class Views:
     """Answers view operations from a pool of read-model connections."""
 
     def __init__(
-        self, pool: ConnectionPool[Any], wait_seconds: float = WAIT_SECONDS
+        self,
+        pool: ConnectionPool[Any],
+        wait_seconds: float = WAIT_SECONDS,
+        latest: Callable[[], int] | None = None,
     ) -> None:
+        """`latest`: the position of the last event in the store (its `latest()`),
+        asked only when a request's min_position is not reached yet."""
         self.pool = pool
         self.wait_seconds = wait_seconds
+        self.latest = latest
+
+    def caught_up(self, conn: Any, projections: Sequence[str], wanted: int) -> bool:
+        """Whether the projections have applied the event at `wanted`, waiting for
+        them at most `wait_seconds` (each), and not at all when no event is there
+        yet: a position past the store's last event is nobody's write, and any
+        caller, an anonymous one on a public view too, could otherwise hold a
+        worker for the whole wait with one request."""
+        if all(q.wait_for_position(conn, p, wanted, 0.0) for p in projections):
+            return True
+        if self._past_the_end(wanted):
+            return False
+        return all(
+            q.wait_for_position(conn, p, wanted, self.wait_seconds) for p in projections
+        )
+
+    def _past_the_end(self, wanted: int) -> bool:
+        if self.latest is None:
+            return False
+        try:
+            return wanted > self.latest()
+        except (EventingError, psycopg.Error) as error:
+            # the store unreachable: wait as configured, as without this check
+            log.warning("cannot read the store's last position: %r", error)
+            return False
 
     def handler(self, name: str) -> Callable[[Call], dict[str, Any] | Encoded]:
         view = VIEWS[name]
@@ -210,10 +246,7 @@ class Views:
             with self.pool.connection() as conn, fresh_if(wanted is not None):
                 caught_up = None
                 if wanted is not None:
-                    caught_up = all(
-                        q.wait_for_position(conn, projection, wanted, self.wait_seconds)
-                        for projection in view.projections
-                    )
+                    caught_up = self.caught_up(conn, view.projections, wanted)
                 if view.public:
                     page = view.query(
                         conn,

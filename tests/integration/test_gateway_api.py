@@ -358,6 +358,20 @@ class TestViews:
         ids = [row["item_id"] for row in board.body["items"]]
         assert opened.body["item_id"] in ids
 
+    def test_a_position_past_the_store_s_end_is_answered_at_once(self, system):
+        """Nobody's write is there yet: a wait for it would only hold a gateway
+        worker, for any caller, an anonymous one on a public view too."""
+        for client, path in (
+            (system.as_("head02"), "/api/v1/views/ledger-board"),
+            (system.http.as_(None), "/api/v1/public/bureaus/b01/board"),
+        ):
+            started = time.monotonic()
+            answer = client.get(f"{path}?min_position=9000000000000000")
+            waited = time.monotonic() - started
+            assert answer.status == 200, answer.body
+            assert answer.body["caught_up"] is False
+            assert waited < 2.5  # the wait configured here is the default, 5 s
+
     def test_a_view_shows_one_bureau_and_the_district_sees_all(self, system):
         mine = system.as_("office02").post(
             "/api/v1/ledger/items", {**ITEM, "unit_id": "b02.u001"}

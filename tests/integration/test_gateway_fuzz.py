@@ -10,7 +10,6 @@ cases per operation, so the whole run stays under a couple of minutes in CI.
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 
 import pytest
@@ -37,9 +36,9 @@ CHECKS = [
 # signing out mid-run would turn the rest into 401s; it is tested on its own
 LEFT_OUT = {"logout"}
 # A view asked for a min_position the projections have not reached waits for it,
-# 5 s by default: the generated positions are mostly past the log's end, and those
-# waits were 35 s of this test's 52. A position reached is tested in
-# test_gateway_api; the configured bound on one never reached is tested below.
+# 5 s by default. Most generated positions are past the log's end, which views
+# answer at once; a short bound keeps any other from costing this test 5 s.
+# Both cases are tested in test_gateway_api and tests/unit/gateway/test_views.py.
 GATEWAY_SYSTEM = {"gateway_env": {"GATEWAY_READ_WAIT_SECONDS": "0.2"}}
 
 
@@ -76,15 +75,3 @@ def test_every_operation_holds_to_the_document(system: System) -> None:
             failures.append(f"{operation.label}: {str(failure)[:600]}")
     assert operations >= 80
     assert failures == [], "\n\n".join(failures)
-
-
-def test_a_view_waits_for_a_position_never_reached_only_as_long_as_configured(
-    system: System,
-) -> None:
-    office = system.as_("office01")
-    started = time.monotonic()
-    answer = office.get("/api/v1/views/ledger-board?min_position=9000000000000000")
-    waited = time.monotonic() - started
-    assert answer.status == 200, answer.body
-    assert answer.body["caught_up"] is False
-    assert 0.2 <= waited < 3  # GATEWAY_READ_WAIT_SECONDS=0.2; the default is 5 s
