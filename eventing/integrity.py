@@ -83,7 +83,7 @@ def chain(prev_hash: bytes, digest: bytes) -> bytes:
 _PLAIN_TEXT = re.compile(r"[ !#-\[\]-~]*\Z")
 
 
-def _shared_values(recorded_at: str, metadata: Metadata) -> tuple[str | None, ...]:
+def shared_values(recorded_at: str, metadata: Metadata) -> tuple[str | None, ...]:
     """The fields an append's events share, in the digest's order."""
     return (
         recorded_at,
@@ -102,7 +102,7 @@ def shared_json(recorded_at: str, metadata: Metadata) -> list[bytes]:
     plain = plain_shared_json(recorded_at, metadata)
     if plain is not None:
         return plain
-    return [encode_json(value) for value in _shared_values(recorded_at, metadata)]
+    return [encode_json(value) for value in shared_values(recorded_at, metadata)]
 
 
 def plain_shared_json(recorded_at: str, metadata: Metadata) -> list[bytes] | None:
@@ -110,7 +110,7 @@ def plain_shared_json(recorded_at: str, metadata: Metadata) -> list[bytes] | Non
     or '\\' (ids and names, as usual), whose JSON is the same in every encoder's
     form (canonical or ASCII-escaped): checked together in one match and quoted as
     they are. None when some field needs escaping."""
-    values = _shared_values(recorded_at, metadata)
+    values = shared_values(recorded_at, metadata)
     try:
         if _PLAIN_TEXT.match("".join([v for v in values if v is not None])) is None:
             return None

@@ -74,6 +74,7 @@ from eventing.integrity import (
     encoded_digests,
     plain_shared_json,
     shared_json,
+    shared_values,
 )
 from eventing.store.base import AppendResult, EventStore, StopFlag, stored_envelopes
 from eventing.store.heads import StreamHeads
@@ -516,25 +517,17 @@ class EsdbEventStore(EventStore):
         )
         links = chain_links(prev, digests)
         # every event's metadata JSON: {"schema_version": v, <the shared fields>,
-        # "prev_hash": p, "hash": h}, the bytes json.dumps gives (ASCII-escaped)
-        if plain is not None:
-            middle = (
-                b',"service":%s,"bureau_id":%s,"actor":%s,"correlation_id":%s,'
-                b'"causation_id":%s,"recorded_at":%s,"prev_hash":"'
-                % (plain[1], plain[2], plain[3], plain[4], plain[5], plain[0])
-            )
-        else:  # some field needs escaping
-            common = _COMPACT(
-                {
-                    "service": metadata.service,
-                    "bureau_id": metadata.bureau_id,
-                    "actor": metadata.actor,
-                    "correlation_id": metadata.correlation_id,
-                    "causation_id": metadata.causation_id,
-                    "recorded_at": recorded_text,
-                }
-            )
-            middle = b',%s,"prev_hash":"' % common[1:-1].encode()
+        # "prev_hash": p, "hash": h}, the bytes json.dumps gives (ASCII-escaped:
+        # the plain fields are, the others are encoded so)
+        meta = plain
+        if meta is None:
+            values = shared_values(recorded_text, metadata)
+            meta = [_COMPACT(value).encode() for value in values]
+        middle = (
+            b',"service":%s,"bureau_id":%s,"actor":%s,"correlation_id":%s,'
+            b'"causation_id":%s,"recorded_at":%s,"prev_hash":"'
+            % (meta[1], meta[2], meta[3], meta[4], meta[5], meta[0])
+        )
         hexlify = binascii.hexlify  # bytes.hex() then .encode(), in one step
         new_esdb_event = _new_esdb_event
         outgoing = [
