@@ -1,16 +1,44 @@
-"""argon2id password hashing: the adapter of the domain's PasswordHasher port."""
+"""argon2id password hashing: the adapter of the domain's PasswordHasher port.
+
+Its cost is set per deployment (RFC 9106 asks that it be sized to the machine):
+PASSWORD_HASH_MEMORY_KIB and PASSWORD_HASH_TIME_COST, from the service config or the
+environment. The default is argon2-cffi's own, RFC 9106's low-memory profile (64 MiB,
+3 passes: about 0.2 s a hash on a small 2-CPU machine); the least accepted is
+OWASP's minimum for argon2id (19 MiB, 2 passes: about 0.03 s there). A hash carries
+its own parameters, so a password set under one setting still verifies after the
+setting changes; the new cost applies to passwords set from then on.
+"""
 
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+MEMORY_KIB = 65_536  # argon2-cffi's default (RFC 9106, low-memory profile)
+TIME_COST = 3
+MIN_MEMORY_KIB = 19_456  # OWASP's minimum for argon2id: 19 MiB with 2 passes
+MIN_TIME_COST = 2
+MAX_MEMORY_KIB = 4_194_304  # 4 GiB
+MAX_TIME_COST = 20
+
 
 class Argon2Hasher:
-    """Memory-hard hashing with argon2-cffi's defaults (RFC 9106 low-memory profile)."""
+    """Memory-hard hashing, argon2id, at the given cost."""
 
-    def __init__(self) -> None:
-        self._hasher = PasswordHasher()
+    def __init__(self, memory_kib: int = MEMORY_KIB, time_cost: int = TIME_COST):
+        if not MIN_MEMORY_KIB <= memory_kib <= MAX_MEMORY_KIB:
+            raise ValueError(
+                f"argon2 memory {memory_kib} KiB is outside "
+                f"{MIN_MEMORY_KIB}-{MAX_MEMORY_KIB} KiB"
+            )
+        if not MIN_TIME_COST <= time_cost <= MAX_TIME_COST:
+            raise ValueError(
+                f"argon2 time cost {time_cost} is outside "
+                f"{MIN_TIME_COST}-{MAX_TIME_COST}"
+            )
+        self.memory_kib = memory_kib
+        self.time_cost = time_cost
+        self._hasher = PasswordHasher(memory_cost=memory_kib, time_cost=time_cost)
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
@@ -20,3 +48,35 @@ class Argon2Hasher:
             return self._hasher.verify(hashed, password)
         except (VerificationError, InvalidHashError):
             return False
+
+
+def _whole_number(name: str, given: object, default: int, low: int, high: int) -> int:
+    if given is None or not str(given).strip():
+        return default
+    text = str(given).strip()
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ValueError(
+            f"{name} must be a whole number from {low} to {high}, not {given!r}"
+        )
+    return int(text)
+
+
+def hasher_from_settings(memory_kib: object, time_cost: object) -> Argon2Hasher:
+    """The hasher that PASSWORD_HASH_MEMORY_KIB and PASSWORD_HASH_TIME_COST ask for
+    (None or blank: the default); ValueError naming the setting for anything else."""
+    return Argon2Hasher(
+        _whole_number(
+            "PASSWORD_HASH_MEMORY_KIB",
+            memory_kib,
+            MEMORY_KIB,
+            MIN_MEMORY_KIB,
+            MAX_MEMORY_KIB,
+        ),
+        _whole_number(
+            "PASSWORD_HASH_TIME_COST",
+            time_cost,
+            TIME_COST,
+            MIN_TIME_COST,
+            MAX_TIME_COST,
+        ),
+    )

@@ -8,7 +8,10 @@ and answers a JSON-safe dict, or raises a typed DomainError that crosses RPC int
 from __future__ import annotations
 
 import base64
+import os
 from typing import Any
+
+from nameko.extensions import DependencyProvider
 
 from eventing.nameko import ClockProvider, CommandMetrics, EventStoreProvider
 from services.common.context import command_context
@@ -16,15 +19,35 @@ from services.common.rpc import deserializable, rpc, translated
 from services.organization import commands as c
 from services.organization.domain import errors as org_errors
 from services.organization.handlers import OrganizationHandlers
-from services.organization.passwords import Argon2Hasher
+from services.organization.passwords import Argon2Hasher, hasher_from_settings
 from services.organization.xlsx import export_chart, read_workbook, template
 
 EXPECTED = deserializable(org_errors)
-HASHER = Argon2Hasher()
 
 Payload = dict[str, Any] | None
 Context = dict[str, Any] | None
 Answer = dict[str, Any]
+
+
+class PasswordHasherProvider(DependencyProvider):  # type: ignore[misc]
+    """The argon2id hasher at the cost PASSWORD_HASH_MEMORY_KIB and
+    PASSWORD_HASH_TIME_COST set (service config, then environment; see
+    services.organization.passwords); a setting out of range fails the start."""
+
+    hasher: Argon2Hasher
+
+    def setup(self) -> None:
+        config = self.container.config
+
+        def setting(key: str) -> object:
+            return config.get(key) or os.environ.get(key)
+
+        self.hasher = hasher_from_settings(
+            setting("PASSWORD_HASH_MEMORY_KIB"), setting("PASSWORD_HASH_TIME_COST")
+        )
+
+    def get_dependency(self, worker_ctx: Any) -> Argon2Hasher:
+        return self.hasher
 
 
 class OrganizationService:
@@ -35,10 +58,11 @@ class OrganizationService:
     store = EventStoreProvider()
     clock = ClockProvider()
     metrics = CommandMetrics()
+    hasher = PasswordHasherProvider()
 
     @property
     def org(self) -> OrganizationHandlers:
-        return OrganizationHandlers(self.store, self.clock, HASHER)
+        return OrganizationHandlers(self.store, self.clock, self.hasher)
 
     # -- bureaus ----------------------------------------------------------------------
 
