@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import uuid
 from collections.abc import Iterator
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -18,6 +17,7 @@ import pytest
 from psycopg import sql
 
 from eventing.migrate import migrate_store, migrate_tracking
+from tests.support.vhosts import VhostPool
 
 PG_BASE = os.environ.get("TEST_PG_URI", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_HOST = os.environ.get("TEST_AMQP_HOST", "127.0.0.1:5672")
@@ -88,21 +88,27 @@ def module_readmodel_db() -> Iterator[str]:
     yield from _fresh_readmodel()
 
 
-def _rabbitmqctl(*args: str) -> None:
-    ctl = shutil.which("rabbitmqctl")
-    if ctl is None:
+@pytest.fixture(scope="session")
+def vhost_pool() -> Iterator[VhostPool]:
+    """This run's RabbitMQ vhosts (tests.support.vhosts): made ahead, deleted behind,
+    every one gone at the end."""
+    if shutil.which("rabbitmqctl") is None:
         pytest.fail("rabbitmqctl is needed to create an isolated vhost for this run")
-    subprocess.run([ctl, "-q", *args], check=True, capture_output=True, timeout=60)
+    pool = VhostPool(f"evtest_{RUN_ID}")
+    yield pool
+    pool.close()
+
+
+def _vhost_uri(vhost: str) -> str:
+    return f"amqp://guest:guest@{AMQP_HOST}/{quote(vhost, safe='')}"
 
 
 @pytest.fixture(scope="session")
-def amqp_uri() -> Iterator[str]:
+def amqp_uri(vhost_pool: VhostPool) -> Iterator[str]:
     """A RabbitMQ vhost of this run only (guest may use it); its AMQP URI."""
-    vhost = f"evtest_{RUN_ID}"
-    _rabbitmqctl("add_vhost", vhost)
-    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    yield f"amqp://guest:guest@{AMQP_HOST}/{quote(vhost, safe='')}"
-    _rabbitmqctl("delete_vhost", vhost)
+    vhost = vhost_pool.take()
+    yield _vhost_uri(vhost)
+    vhost_pool.give_back(vhost)
 
 
 @pytest.fixture
@@ -112,14 +118,12 @@ def readmodel_db() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def module_amqp_uri() -> Iterator[str]:
+def module_amqp_uri(vhost_pool: VhostPool) -> Iterator[str]:
     """A vhost of one module: its durable event queues, and what is left in them
     when its services stop, go with it (never into the next module's services)."""
-    vhost = f"evtest_{RUN_ID}_{uuid.uuid4().hex[:6]}"
-    _rabbitmqctl("add_vhost", vhost)
-    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    yield f"amqp://guest:guest@{AMQP_HOST}/{quote(vhost, safe='')}"
-    _rabbitmqctl("delete_vhost", vhost)
+    vhost = vhost_pool.take()
+    yield _vhost_uri(vhost)
+    vhost_pool.give_back(vhost)
 
 
 @pytest.fixture(scope="module")
