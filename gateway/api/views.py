@@ -12,6 +12,7 @@ the view answers it at once, not caught up, rather than hold a worker for the wa
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -194,25 +195,31 @@ class Views:
         pool: ConnectionPool[Any],
         wait_seconds: float = WAIT_SECONDS,
         latest: Callable[[], int] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`latest`: the position of the last event in the store (its `latest()`),
         asked only when a request's min_position is not reached yet."""
         self.pool = pool
         self.wait_seconds = wait_seconds
         self.latest = latest
+        self.clock = clock
 
     def caught_up(self, conn: Any, projections: Sequence[str], wanted: int) -> bool:
         """Whether the projections have applied the event at `wanted`, waiting for
-        them at most `wait_seconds` (each), and not at all when no event is there
-        yet: a position past the store's last event is nobody's write, and any
-        caller, an anonymous one on a public view too, could otherwise hold a
+        them all together at most `wait_seconds`, and not at all when no event is
+        there yet: a position past the store's last event is nobody's write, and
+        any caller, an anonymous one on a public view too, could otherwise hold a
         worker for the whole wait with one request."""
         if all(q.wait_for_position(conn, p, wanted, 0.0) for p in projections):
             return True
         if self._past_the_end(wanted):
             return False
+        # one deadline for them all: each projection waited for in turn with the
+        # whole bound let a view of two hold a worker for twice as long
+        deadline = self.clock() + self.wait_seconds
         return all(
-            q.wait_for_position(conn, p, wanted, self.wait_seconds) for p in projections
+            q.wait_for_position(conn, p, wanted, max(deadline - self.clock(), 0.0))
+            for p in projections
         )
 
     def _past_the_end(self, wanted: int) -> bool:

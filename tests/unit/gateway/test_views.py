@@ -14,17 +14,29 @@ from gateway.api.views import Views
 
 class Projections:
     """Stands in for the checkpoints table: each projection's applied position.
-    Records the timeout of every wait_for_position call."""
+    Records the timeout of every wait_for_position call, and moves a clock on by
+    the time each wait takes: all of it when the position is not reached in time,
+    else until the projection's `ready_at` (a time on that clock)."""
 
     def __init__(self, applied: dict[str, int]) -> None:
         self.applied = applied
+        self.ready_at: dict[str, float] = {}
         self.waits: list[float] = []
+        self.now = 1000.0
+
+    def clock(self) -> float:
+        return self.now
 
     def wait_for_position(
         self, conn: Any, name: str, wanted: int, timeout_s: float
     ) -> bool:
-        self.waits.append(timeout_s)
-        return self.applied[name] >= wanted
+        self.waits.append(round(timeout_s, 6))
+        ready = self.ready_at.get(name, self.now)
+        if self.applied[name] >= wanted and ready <= self.now + timeout_s:
+            self.now = max(self.now, ready)
+            return True
+        self.now += timeout_s
+        return False
 
 
 @pytest.fixture
@@ -34,8 +46,9 @@ def projections(monkeypatch: pytest.MonkeyPatch) -> Projections:
     return found
 
 
-def view(latest: Any, wait: float = 5.0) -> Views:
-    return Views(None, wait, latest=latest)  # type: ignore[arg-type]  # no pool used
+def view(latest: Any, wait: float = 5.0, projections: Any = None) -> Views:
+    clock = projections.clock if projections is not None else lambda: 0.0
+    return Views(None, wait, latest=latest, clock=clock)  # type: ignore[arg-type]
 
 
 NAMES = ("ledger_board", "org_chart")
@@ -67,6 +80,23 @@ class TestCaughtUp:
         projections.applied["org_chart"] = 149
         assert view(lambda: 150, wait=0.7).caught_up(None, NAMES, 150) is False
         assert projections.waits == [0.0, 0.0, 0.7, 0.7]
+
+    def test_two_projections_are_waited_for_together_not_each_in_turn(
+        self, projections: Projections
+    ):
+        projections.applied.update(ledger_board=150, org_chart=150)
+        projections.ready_at.update(ledger_board=1000.5, org_chart=1001.0)
+        waited = view(lambda: 150, wait=0.7, projections=projections)
+        assert waited.caught_up(None, NAMES, 150) is False
+        # the second gets what the first left of the 0.7 s, not 0.7 s of its own
+        assert projections.waits == [0.0, 0.7, 0.2]
+        assert projections.now == pytest.approx(1000.7)
+
+        projections.now, projections.waits = 1000.0, []
+        projections.ready_at.update(org_chart=1000.6)
+        assert waited.caught_up(None, NAMES, 150) is True
+        assert projections.waits == [0.0, 0.7, 0.2]
+        assert projections.now == pytest.approx(1000.6)
 
     @pytest.mark.parametrize(
         "failure",
