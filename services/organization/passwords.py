@@ -6,7 +6,8 @@ environment. The default is argon2-cffi's own, RFC 9106's low-memory profile (64
 3 passes: about 0.2 s a hash on a small 2-CPU machine); the least accepted is
 OWASP's minimum for argon2id (19 MiB, 2 passes: about 0.03 s there). A hash carries
 its own parameters, so a password set under one setting still verifies after the
-setting changes; the new cost applies to passwords set from then on.
+setting changes; it is hashed again at the new cost at its next successful sign-in
+(PasswordRehashed), and a password set from then on gets the new cost at once.
 """
 
 from __future__ import annotations
@@ -47,6 +48,12 @@ class Argon2Hasher:
         try:
             return self._hasher.verify(hashed, password)
         except (VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, hashed: str) -> bool:
+        try:
+            return self._hasher.check_needs_rehash(hashed)
+        except InvalidHashError:  # verify() refuses it anyway
             return False
 
 

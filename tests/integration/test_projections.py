@@ -31,6 +31,9 @@ class PlainHasher:
     def verify(self, hashed: str, password: str) -> bool:
         return hashed == password
 
+    def needs_rehash(self, hashed: str) -> bool:
+        return False
+
 
 @pytest.fixture
 def store(store_db: str) -> Iterator[PostgresEventStore]:

@@ -35,6 +35,7 @@ from services.organization.domain.events import (
     LoginFailed,
     LoginSucceeded,
     PasswordChanged,
+    PasswordRehashed,
     RolesGranted,
     RolesRevoked,
 )
@@ -47,6 +48,10 @@ class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...
 
     def verify(self, hashed: str, password: str) -> bool: ...
+
+    def needs_rehash(self, hashed: str) -> bool:
+        """Whether `hashed` was made at another cost than this hasher's."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -130,8 +135,9 @@ class Account(Aggregate):
     def login(
         self, password: str, hasher: PasswordHasher, now: datetime, policy: LoginPolicy
     ) -> LoginOutcome:
-        """Check a password; records failures and lockouts. Raises nothing: the
-        caller saves what happened, then answers."""
+        """Check a password; records failures and lockouts, and hashes a right
+        password again when `hasher` would make its hash at another cost. Raises
+        nothing: the caller saves what happened, then answers."""
         self.require()
         if self.disabled:
             return LoginOutcome.DISABLED
@@ -147,6 +153,10 @@ class Account(Aggregate):
             return LoginOutcome.WRONG
         if self.failures:
             self._raise(LoginSucceeded(now))
+        if hasher.needs_rehash(self.password_hash):
+            # the one moment the password itself is at hand: a cost raised (or
+            # lowered) since it was set reaches it at its next sign-in
+            self._raise(PasswordRehashed(hasher.hash(password)))
         return LoginOutcome.OK
 
     def change_password(
@@ -227,6 +237,8 @@ class Account(Aggregate):
             case PasswordChanged(password_hash=hashed):
                 self.password_hash = hashed
                 self.failures, self.locked_until = 0, None
+            case PasswordRehashed(password_hash=hashed):
+                self.password_hash = hashed
             case LoginFailed():
                 self.failures += 1
             case AccountLockedOut(until=until):

@@ -253,6 +253,15 @@ class PasswordChanged(DomainEvent):
 
 @event
 @dataclass(frozen=True)
+class PasswordRehashed(DomainEvent):
+    """The same password, hashed again at the service's current cost on a
+    successful sign-in (its old hash was made at another)."""
+
+    password_hash: str
+
+
+@event
+@dataclass(frozen=True)
 class LoginFailed(DomainEvent):
     at: datetime
 

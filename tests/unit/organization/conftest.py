@@ -18,6 +18,9 @@ class PlainHasher:
     def verify(self, hashed: str, password: str) -> bool:
         return hashed == f"plain:{password}"
 
+    def needs_rehash(self, hashed: str) -> bool:
+        return not hashed.startswith("plain:")
+
 
 class Clock:
     def __init__(self) -> None:

@@ -1,4 +1,5 @@
-"""Accounts: lockout after repeated failures, password rules, roles, API keys."""
+"""Accounts: lockout after repeated failures, password rules and rehashing, roles,
+API keys."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from services.organization.domain.errors import (
     RoleNotGrantable,
     WeakPassword,
 )
+from services.organization.domain.events import LoginFailed, PasswordRehashed
 from services.organization.domain.model import AccountKind, Role
 
 POLICY = LoginPolicy(max_failures=3, lock_for=timedelta(minutes=15))
@@ -28,6 +30,22 @@ class PlainHasher:
 
     def verify(self, hashed: str, password: str) -> bool:
         return hashed == f"plain:{password}"
+
+    def needs_rehash(self, hashed: str) -> bool:
+        return not hashed.startswith("plain:")
+
+
+class CostlierHasher(PlainHasher):
+    """The same passwords at a new cost: verifies the old hashes, wants them redone."""
+
+    def hash(self, password: str) -> str:
+        return f"costlier:{password}"
+
+    def verify(self, hashed: str, password: str) -> bool:
+        return hashed in (f"plain:{password}", f"costlier:{password}")
+
+    def needs_rehash(self, hashed: str) -> bool:
+        return not hashed.startswith("costlier:")
 
 
 HASHER = PlainHasher()
@@ -90,6 +108,35 @@ class TestPasswords:
         a.disable("suspended")
         with pytest.raises(AccountDisabled):
             a.change_password("correct horse 1", "a new one 22", HASHER, POLICY)
+
+
+class TestRehashing:
+    def test_a_sign_in_after_a_cost_change_hashes_the_password_again(self):
+        a = account()
+        before = len(a.pending())
+        costlier = CostlierHasher()
+        assert a.login("correct horse 1", costlier, NOW, POLICY) is LoginOutcome.OK
+        [rehashed] = a.pending()[before:]
+        assert isinstance(rehashed, PasswordRehashed)
+        assert rehashed.password_hash == "costlier:correct horse 1"
+        assert a.password_hash == "costlier:correct horse 1"
+        # done once: the next sign-in finds the hash at the current cost
+        assert a.login("correct horse 1", costlier, NOW, POLICY) is LoginOutcome.OK
+        assert len(a.pending()) == before + 1
+
+    def test_a_wrong_password_is_not_hashed_again(self):
+        a = account()
+        before = len(a.pending())
+        outcome = a.login("wrong horse 1", CostlierHasher(), NOW, POLICY)
+        assert outcome is LoginOutcome.WRONG
+        assert [type(e) for e in a.pending()[before:]] == [LoginFailed]
+        assert a.password_hash == "plain:correct horse 1"
+
+    def test_a_hash_at_the_current_cost_is_left_alone(self):
+        a = account()
+        before = len(a.pending())
+        assert a.login("correct horse 1", HASHER, NOW, POLICY) is LoginOutcome.OK
+        assert a.pending()[before:] == []
 
 
 class TestRolesAndKeys:

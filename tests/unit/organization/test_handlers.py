@@ -17,6 +17,7 @@ from services.organization.domain.errors import (
     PlanYearUnknown,
 )
 from services.organization.handlers import OrganizationHandlers
+from services.organization.passwords import MIN_MEMORY_KIB, MIN_TIME_COST, Argon2Hasher
 
 DISTRICT = CommandContext(bureau_id=None, actor="district-admin")
 
@@ -119,6 +120,32 @@ class TestPrincipal:
             fresh.verify_credentials(right, zjj)
         clock.now += timedelta(minutes=16)
         assert fresh.verify_credentials(right, zjj)["username"] == "lina"
+
+    def test_a_cost_raised_reaches_a_password_at_its_next_sign_in(
+        self, store, clock, zjj
+    ):
+        cheap = Argon2Hasher(MIN_MEMORY_KIB, MIN_TIME_COST)
+        costlier = Argon2Hasher(MIN_MEMORY_KIB, MIN_TIME_COST + 1)
+        org = OrganizationHandlers(store, clock, cheap, import_workers=2)
+        setup_bureau(org, zjj)
+        org.open_account(
+            c.OpenAccount.parse({"username": "lina", "person_id": "zjj.002",
+                                 "password": "a strong one 9"}), zjj)  # fmt: skip
+        right = c.Credentials.parse({"username": "lina", "password": "a strong one 9"})
+        # the service restarted with a higher cost: the old hash still signs in
+        raised = OrganizationHandlers(store, clock, costlier)
+        assert raised.verify_credentials(right, zjj)["username"] == "lina"
+        assert raised.verify_credentials(right, zjj)["username"] == "lina"
+        rehashed = [
+            e for e in store.read_stream("account-lina") if e.type == "PasswordRehashed"
+        ]
+        assert len(rehashed) == 1  # once, not at every sign-in
+        assert (
+            rehashed[0]
+            .data["password_hash"]
+            .startswith(f"$argon2id$v=19$m={MIN_MEMORY_KIB},t={MIN_TIME_COST + 1},")
+        )
+        assert not costlier.needs_rehash(rehashed[0].data["password_hash"])
 
     def test_an_api_key_identifies_a_service_account_until_revoked(self, org, zjj):
         setup_bureau(org, zjj)

@@ -35,6 +35,13 @@ class TestTheHasher:
         assert cheap.verify(dear.hash("s3cret-Pass"), "s3cret-Pass")
         assert dear.verify(cheap.hash("s3cret-Pass"), "s3cret-Pass")
 
+    def test_a_hash_made_at_another_cost_is_due_for_rehashing(self):
+        cheap = CHEAPEST.hash("s3cret-Pass")
+        assert not CHEAPEST.needs_rehash(cheap)
+        assert Argon2Hasher(MIN_MEMORY_KIB, 3).needs_rehash(cheap)
+        assert Argon2Hasher(65_536, 2).needs_rehash(cheap)
+        assert not CHEAPEST.needs_rehash("not a hash")  # refused by verify anyway
+
     @pytest.mark.parametrize(
         ("memory", "passes"), [(MIN_MEMORY_KIB - 1, 2), (65_536, 1), (65_536, 21)]
     )
