@@ -18,6 +18,7 @@ from eventing.events import Envelope
 from services.common.errors import InvalidInput
 from services.common.timers import configured_timer
 from services.publicity import commands as c
+from services.publicity.domain import local_year
 from services.publicity.domain.model import CommendationKind, NoticeKind
 from services.publicity.handlers import SERVICE, PublicityHandlers
 
@@ -122,7 +123,10 @@ class PublicityConsumers:
             str(data.get("person_id") or "") or None,
             str(data.get("title") or kind.value),
             str(data.get("citation") or ""),
-            int(str(data.get("year") or envelope.recorded_at.year)),
+            # evaluation always says; else the campaign's year where it is held,
+            # not in UTC (an award of 1 January before 08:00 in Beijing was
+            # counted in the year before)
+            int(str(data.get("year") or local_year(envelope.recorded_at))),
         )
         reference = str(data.get("nomination_id") or envelope.event_id)
         try:

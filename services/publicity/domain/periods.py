@@ -123,6 +123,11 @@ def zone_from(settings: Mapping[str, Any] | None) -> ZoneInfo:
         return ZoneInfo(DEFAULT_ZONE)
 
 
+def local_year(moment: datetime, settings: Mapping[str, Any] | None = None) -> int:
+    """The calendar year of `moment` in the bureau's time zone (zone_from)."""
+    return moment.astimezone(zone_from(settings)).year
+
+
 @dataclass(frozen=True)
 class Profile:
     """What publicity saw of a unit at one instant: its kind and info officer."""

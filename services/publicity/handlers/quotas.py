@@ -15,6 +15,7 @@ from services.publicity.domain import (
     counted,
     due_periods,
     indicators,
+    local_year,
     quota_period_id,
     quotas_from,
     registry,
@@ -103,7 +104,7 @@ class QuotaHandlers(ArticleHandlers):
             for e in self._events([QuotaPeriod.category], bureau_id)
         }
         cutoff = now - timedelta(seconds=grace)
-        year = now.astimezone(zone_from(None)).year
+        year = local_year(now)
         met = missed = 0
         for campaign in filter(
             None, (self.org.campaign(bureau_id, y) for y in (year - 1, year))

@@ -271,6 +271,22 @@ class TestConsumers:
         [event] = store.read_all(0, categories=["commendation"])
         assert event.data["kind"] == "model_office"
 
+    def test_an_award_without_a_year_counts_in_beijings_year_not_utcs(
+        self, service, store
+    ):
+        payload = delivered(
+            store,
+            "evaluation",
+            "model_nomination-a3",
+            "ModelAwarded",
+            {"nomination_id": "a3", "kind": "model_window", "unit_id": AFFILIATED},
+        )
+        # 1 January 2027, 01:00 in Beijing: still 2026 in UTC
+        payload["recorded_at"] = "2026-12-31T17:00:00.000000+00:00"
+        service.on_award_granted(payload)
+        [event] = store.read_all(0, categories=["commendation"])
+        assert event.data["year"] == 2027
+
     def test_hotlines_and_disclosures_reach_the_board(self, service, store):
         service.on_hotline_published(
             delivered(store, "organization", f"unit-{AFFILIATED}", "HotlinePublished",
