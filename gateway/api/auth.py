@@ -258,9 +258,6 @@ class KeyCache:
             self._entries.clear()
         self._entries[digest(key)] = (self._clock() + self.ttl, principal)
 
-    def forget(self, key: str) -> None:
-        self._entries.pop(digest(key), None)
-
     def _look(self) -> None:
         if self._changes is None:
             return
