@@ -30,7 +30,9 @@ from eventing.heap import freeze_startup_heap
 from eventing.store import EventStore, open_store
 
 
-def _setting(config: dict[str, Any], key: str, default: str) -> str:
+def setting(config: dict[str, Any], key: str, default: str) -> str:
+    """A service setting: the Nameko config's, else the environment's, else
+    `default`."""
     return str(config.get(key) or os.environ.get(key) or default)
 
 
@@ -40,8 +42,8 @@ def keys_database_url(config: dict[str, Any]) -> str:
     defaults = Settings.from_env()
     return keys_database(
         config.get("KEYS_DATABASE_URL") or os.environ.get("KEYS_DATABASE_URL"),
-        _setting(config, "EVENTSTORE_URI", defaults.eventstore_uri),
-        _setting(config, "READMODEL_DATABASE_URL", defaults.readmodel_database_url),
+        setting(config, "EVENTSTORE_URI", defaults.eventstore_uri),
+        setting(config, "READMODEL_DATABASE_URL", defaults.readmodel_database_url),
     )
 
 
@@ -60,7 +62,7 @@ class EventStoreProvider(DependencyProvider):  # type: ignore[misc]
         config = self.container.config
         self.store = metrics.InstrumentedStore(
             open_store(
-                _setting(config, "EVENTSTORE_URI", defaults.eventstore_uri),
+                setting(config, "EVENTSTORE_URI", defaults.eventstore_uri),
                 max_event_bytes=defaults.max_event_bytes,
                 notify=defaults.notify,
             ),
@@ -114,13 +116,13 @@ class _Endpoint:
             port = int(default if chosen in (None, "") else chosen)
             if port == 0:
                 return
-            host = _setting(config, "METRICS_HOST", "127.0.0.1")
+            host = setting(config, "METRICS_HOST", "127.0.0.1")
             probes = [
                 health.rabbitmq(
                     str(config.get("AMQP_URI") or Settings.from_env().amqp_uri)
                 ),
                 health.eventstore(
-                    _setting(
+                    setting(
                         config, "EVENTSTORE_URI", Settings.from_env().eventstore_uri
                     )
                 ),

@@ -8,12 +8,16 @@ and answers a JSON-safe dict, or raises a typed DomainError that crosses RPC int
 from __future__ import annotations
 
 import base64
-import os
 from typing import Any
 
 from nameko.extensions import DependencyProvider
 
-from eventing.nameko import ClockProvider, CommandMetrics, EventStoreProvider
+from eventing.nameko import (
+    ClockProvider,
+    CommandMetrics,
+    EventStoreProvider,
+    setting,
+)
 from services.common.context import command_context
 from services.common.rpc import deserializable, rpc, translated
 from services.organization import commands as c
@@ -38,12 +42,9 @@ class PasswordHasherProvider(DependencyProvider):  # type: ignore[misc]
 
     def setup(self) -> None:
         config = self.container.config
-
-        def setting(key: str) -> object:
-            return config.get(key) or os.environ.get(key)
-
         self.hasher = hasher_from_settings(
-            setting("PASSWORD_HASH_MEMORY_KIB"), setting("PASSWORD_HASH_TIME_COST")
+            setting(config, "PASSWORD_HASH_MEMORY_KIB", ""),
+            setting(config, "PASSWORD_HASH_TIME_COST", ""),
         )
 
     def get_dependency(self, worker_ctx: Any) -> Argon2Hasher:
