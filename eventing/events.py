@@ -276,6 +276,17 @@ class Metadata:
         if not isinstance(self.service, str) or not SERVICE_NAME.match(self.service):
             raise InvalidEvent(f"service name {self.service!r} is not valid")
 
+    def fields(self) -> tuple[str, str | None, str | None, str | None, str | None]:
+        """service, bureau_id, actor, correlation_id, causation_id: the order in
+        which an Envelope and an event's digest carry them, after recorded_at."""
+        return (
+            self.service,
+            self.bureau_id,
+            self.actor,
+            self.correlation_id,
+            self.causation_id,
+        )
+
 
 @dataclass(frozen=True, slots=True, init=False)
 class Envelope:

@@ -85,14 +85,7 @@ _PLAIN_TEXT = re.compile(r"[ !#-\[\]-~]*\Z")
 
 def shared_values(recorded_at: str, metadata: Metadata) -> tuple[str | None, ...]:
     """The fields an append's events share, in the digest's order."""
-    return (
-        recorded_at,
-        metadata.service,
-        metadata.bureau_id,
-        metadata.actor,
-        metadata.correlation_id,
-        metadata.causation_id,
-    )
+    return (recorded_at, *metadata.fields())
 
 
 def shared_json(recorded_at: str, metadata: Metadata) -> list[bytes]:

@@ -283,6 +283,7 @@ def stored_envelopes(
 ) -> list[Envelope]:
     """The envelopes of an append that wrote `events` after version `expected`;
     `links` gives each event's (position, prev_hash, hash) as the adapter stored it."""
+    shared = metadata.fields()
     return [
         Envelope(
             event.event_id,
@@ -292,11 +293,7 @@ def stored_envelopes(
             expected + offset + 1,
             position,
             recorded_at,
-            metadata.service,
-            metadata.bureau_id,
-            metadata.actor,
-            metadata.correlation_id,
-            metadata.causation_id,
+            *shared,
             decode_json(payload),
             prev_hash,
             link,
