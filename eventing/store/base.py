@@ -250,14 +250,16 @@ class EventStore(abc.ABC):
 
     def _validate_batch(
         self, stream: str, events: Sequence[NewEvent]
-    ) -> tuple[str, list[bytes]]:
-        """Check names and sizes before writing; return category and payloads."""
+    ) -> tuple[str, list[bytes], list[str]]:
+        """Check names and sizes before writing; return the category, the payloads
+        (canonical JSON) and the event ids."""
         category = check_stream_name(stream)
         if not events:
             raise InvalidEvent("an append needs at least one event")
         if len(events) > MAX_BATCH:
             raise InvalidEvent(f"an append takes at most {MAX_BATCH} events")
         payloads: list[bytes] = []
+        ids: list[str] = []
         for event in events:
             if not isinstance(event, NewEvent):
                 raise InvalidEvent(f"expected NewEvent, got {type(event).__name__}")
@@ -266,10 +268,10 @@ class EventStore(abc.ABC):
             if len(payload) > self.max_event_bytes:
                 raise EventTooLarge(event.type, len(payload), self.max_event_bytes)
             payloads.append(payload)
-        ids = [event.event_id for event in events]
+            ids.append(event.event_id)
         if len(ids) > 1 and len(set(ids)) != len(ids):
             raise InvalidEvent("an append may not carry the same event id twice")
-        return category, payloads
+        return category, payloads, ids
 
 
 def stored_envelopes(

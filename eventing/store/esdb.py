@@ -18,7 +18,8 @@ Mapping onto the port
 - Event id and type are EventStoreDB's own; every other field of the envelope
   (schema version, service, bureau, actor, correlation, causation, recorded-at and the
   hash chain) travels in the event's metadata JSON, so it round-trips exactly. The
-  recorded-at time is the adapter's injected clock, so `as_of` reads are testable.
+  recorded-at time is the adapter's clock, injectable so that `as_of` reads are
+  testable (by default the system's, read straight as text: _UtcNowText).
 - Category filters are server-side filters on the stream name (`^<category>-`);
   the bureau filter is applied here.
 
@@ -245,8 +246,29 @@ def _new_event_maker() -> Callable[[str, bytes, bytes, uuid.UUID], EsdbNewEvent]
 _new_esdb_event = _new_event_maker()
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
+class _UtcNowText:
+    """The system's UTC time now, as utc_iso(datetime.now(UTC)) writes it, without
+    the datetime: the date and time to the second are formatted once a second.
+    The default clock of an append, which needs the time as text (its metadata, its
+    digest) and as a datetime only when its envelopes are asked for. In the append
+    row's loop, datetime.now(UTC) and utc_iso cost about 15 us of the calling
+    thread's CPU against a few here (benchmarks/README.md)."""
+
+    def __init__(self, time_ns: Callable[[], int] = time.time_ns) -> None:
+        self._time_ns = time_ns
+        # (second, its text): one attribute, so a thread never reads one second's
+        # text with another's number
+        self._second: tuple[int, str] = (-1, "")
+
+    def __call__(self) -> str:
+        # floored to the microsecond, as datetime.now() is
+        second, micros = divmod(self._time_ns() // 1000, 1_000_000)
+        cached = self._second
+        if cached[0] != second:
+            # utc_iso's form: "YYYY-MM-DDTHH:MM:SS" then ".ffffff+00:00"
+            whole = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds")
+            cached = self._second = (second, whole[:19])
+        return f"{cached[1]}.{micros:06d}+00:00"
 
 
 class _SeenIds:
@@ -263,9 +285,13 @@ class _SeenIds:
         self._lock = threading.Lock()
 
     def known(self, ids: Iterable[str]) -> list[str]:
-        with self._lock:
+        found: list[str] = []
+        with self._lock:  # a loop in this frame: a comprehension is a call
             newer, older = self._newer, self._older
-            return [i for i in ids if i in newer or i in older]
+            for i in ids:
+                if i in newer or i in older:
+                    found.append(i)
+        return found
 
     def add(self, ids: Iterable[str]) -> None:
         with self._lock:
@@ -331,7 +357,7 @@ class EsdbEventStore(EventStore):
         self,
         uri: str,
         *,
-        clock: Clock = _utc_now,
+        clock: Clock | None = None,
         max_event_bytes: int = 1024 * 1024,
         namespace: str = "",
         timeout: float = 10.0,
@@ -340,7 +366,8 @@ class EsdbEventStore(EventStore):
     ) -> None:
         if namespace and not re.fullmatch(r"[a-z0-9_]+", namespace):
             raise ValueError(f"namespace {namespace!r}: lower-case letters, digits, _")
-        self._clock = clock
+        self._clock = clock  # None: the system's, read as text (_UtcNowText)
+        self._now_text = _UtcNowText()
         self.max_event_bytes = max_event_bytes
         self._namespace = namespace
         self._timeout = timeout
@@ -368,29 +395,43 @@ class EsdbEventStore(EventStore):
 
     # -- plumbing --------------------------------------------------------------------
 
-    def _call(self, call: Callable[[], T]) -> T:
-        """Run a gRPC call; off the eventlet hub when this process is green."""
+    def _call(self, call: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """call(*args, **kwargs), a gRPC call; off the eventlet hub when this
+        process is green."""
         if not _green():
-            return call()
+            return call(*args, **kwargs)
         if self._offload is None:
             with self._offload_lock:
                 if self._offload is None:
                     self._offload = _RealThreads()
-        return self._offload.run(call)
+        return self._offload.run(functools.partial(call, *args, **kwargs))
 
-    def _retrying(self, what: str, call: Callable[[], T]) -> T:
-        """A call with bounded retries on transient failures, then StoreUnavailable."""
-        for attempt in range(self._retries + 1):
+    def _attempts(
+        self, what: str, call: Callable[..., T], /, *args: Any, **kwargs: Any
+    ) -> tuple[T, int]:
+        """call(*args, **kwargs) with bounded retries on transient failures, then
+        StoreUnavailable; its value and the number of attempts it took. The
+        arguments are passed on rather than closed over in a lambda: an append
+        makes one such call, and the closure and the frames it adds cost it
+        measurably (see benchmarks/README.md)."""
+        attempt = 1
+        while True:
             try:
-                return self._call(call)
+                return self._call(call, *args, **kwargs), attempt
             except TRANSIENT as error:
-                if attempt == self._retries:
+                if attempt > self._retries:
                     raise StoreUnavailable(
                         f"EventStoreDB {what} failed: {error!r}"
                     ) from error
                 log.warning("EventStoreDB %s failed, retrying: %r", what, error)
-                time.sleep(min(2.0, 0.1 * 2**attempt))
-        raise EventingError("unreachable")  # pragma: no cover
+                time.sleep(min(2.0, 0.1 * 2 ** (attempt - 1)))
+                attempt += 1
+
+    def _retrying(
+        self, what: str, call: Callable[..., T], /, *args: Any, **kwargs: Any
+    ) -> T:
+        """A call with bounded retries on transient failures, then StoreUnavailable."""
+        return self._attempts(what, call, *args, **kwargs)[0]
 
     def _name(self, stream: str) -> str:
         return self._namespace + stream
@@ -442,33 +483,29 @@ class EsdbEventStore(EventStore):
         expected_version: int | None,
         metadata: Metadata,
     ) -> AppendResult:
-        _, payloads = self._validate_batch(stream, events)
-        ids = [event.event_id for event in events]
+        _, payloads, ids = self._validate_batch(stream, events)
         seen = self._seen.known(ids)
         if seen:
             raise DuplicateEvent(seen)
-        for attempt in range(self._retries + 1):
+        attempt = 0
+        while True:
+            expected = expected_version
+            prev = None if expected is None else self._heads.prev_hash(stream, expected)
             try:
-                expected = expected_version
-                prev = (
-                    None
-                    if expected is None
-                    else self._heads.prev_hash(stream, expected)
-                )
                 if prev is None:
                     actual, prev = self._end_of(stream)
                     if expected is not None and expected != actual:
                         raise WrongExpectedVersion(stream, expected, actual)
                     expected = actual
-                assert expected is not None
+                assert expected is not None  # prev came with a version
                 return self._append_once(
                     stream, events, ids, payloads, expected, prev, metadata
                 )
             except WrongExpectedVersion:
-                if expected_version is None and attempt < self._retries:
+                attempt += 1
+                if expected_version is None and attempt <= self._retries:
                     continue  # "any version": someone else appended; take the new end
                 raise
-        raise EventingError("unreachable")  # pragma: no cover
 
     def _end_of(self, stream: str) -> tuple[int, str]:
         """The stream's version and last hash (0 and GENESIS_HASH when empty)."""
@@ -498,8 +535,11 @@ class EsdbEventStore(EventStore):
         prev: str,
         metadata: Metadata,
     ) -> AppendResult:
-        recorded_at = self._clock()
-        recorded_text = utc_iso(recorded_at)
+        clock = self._clock
+        recorded_at = None if clock is None else clock()
+        recorded_text = (
+            self._now_text() if recorded_at is None else utc_iso(recorded_at)
+        )
         # the fields the events share, in canonical JSON, for the digests and (when
         # plain, as usual) for every event's metadata JSON too
         plain = plain_shared_json(recorded_text, metadata)
@@ -515,7 +555,6 @@ class EsdbEventStore(EventStore):
             b",".join(fields),
             canonical,
         )
-        links = chain_links(prev, digests)
         # every event's metadata JSON: {"schema_version": v, <the shared fields>,
         # "prev_hash": p, "hash": h}, the bytes json.dumps gives (ASCII-escaped:
         # the plain fields are, the others are encoded so)
@@ -528,37 +567,44 @@ class EsdbEventStore(EventStore):
             b'"causation_id":%s,"recorded_at":%s,"prev_hash":"'
             % (meta[1], meta[2], meta[3], meta[4], meta[5], meta[0])
         )
+        # One loop, in this frame, makes the outgoing events and the types: in the
+        # append row's loop, where this code runs cold between two gRPC calls, each
+        # call and comprehension (a function in Python 3.11) costs several times
+        # its timeit figure (benchmarks/README.md).
         hexlify = binascii.hexlify  # bytes.hex() then .encode(), in one step
         new_esdb_event = _new_esdb_event
-        outgoing = [
-            new_esdb_event(
-                event.type,
-                payload,
-                b'{"schema_version":%d%s%s","hash":"%s"}'
-                % (event.schema_version, middle, hexlify(p), hexlify(h)),
-                esdb_id,
+        links = chain_links(prev, digests)
+        outgoing: list[EsdbNewEvent] = []
+        types: list[str] = []
+        for event, payload, (p, h), esdb_id in zip(
+            events, payloads, links, _esdb_ids(ids, canonical), strict=True
+        ):
+            kind = event.type
+            outgoing.append(
+                new_esdb_event(
+                    kind,
+                    payload,
+                    b'{"schema_version":%d%s%s","hash":"%s"}'
+                    % (event.schema_version, middle, hexlify(p), hexlify(h)),
+                    esdb_id,
+                )
             )
-            for event, payload, (p, h), esdb_id in zip(
-                events, payloads, links, _esdb_ids(ids, canonical), strict=True
-            )
-        ]
+            types.append(kind)
         state: int | StreamState = (
             StreamState.NO_STREAM if expected == 0 else expected - 1
         )
         name = self._name(stream)
-        attempts = 0
-
-        def append() -> int:
-            nonlocal attempts
-            attempts += 1
-            return self._client.append_to_stream(
-                name, current_version=state, events=outgoing, timeout=self._timeout
-            )
-
         try:
             # The same events (same ids, same revision) on every retry: the server
             # treats a repeat of a write that did commit as a no-op success.
-            commit_position = self._retrying("append", append)
+            commit_position, attempts = self._attempts(
+                "append",
+                self._client.append_to_stream,
+                name,
+                current_version=state,
+                events=outgoing,
+                timeout=self._timeout,
+            )
         except WrongCurrentVersion as error:
             raise WrongExpectedVersion(
                 stream, expected, self._actual_version(stream, error)
@@ -584,7 +630,7 @@ class EsdbEventStore(EventStore):
                 events,
                 payloads,
                 metadata,
-                recorded_at,
+                recorded_at or datetime.fromisoformat(recorded_text),
                 [
                     (position, p.hex(), h.hex())
                     for position, (p, h) in zip(positions(), links, strict=True)
@@ -596,7 +642,6 @@ class EsdbEventStore(EventStore):
             return AppendResult(stream, version, envelopes())
         # the envelopes only when asked: for a batch, the other events' positions
         # cost a read of the stream
-        types = [event.type for event in events]
         return AppendResult(
             stream,
             version,

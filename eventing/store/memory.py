@@ -37,7 +37,7 @@ class MemoryEventStore(EventStore):
         expected_version: int | None,
         metadata: Metadata,
     ) -> AppendResult:
-        _, payloads = self._validate_batch(stream, events)
+        _, payloads, _ = self._validate_batch(stream, events)
         recorded_at = self._clock()
         with self._lock:
             existing = self._streams.get(stream, [])

@@ -244,7 +244,7 @@ class PostgresEventStore(EventStore):
         expected_version: int | None,
         metadata: Metadata,
     ) -> AppendResult:
-        category, payloads = self._validate_batch(stream, events)
+        category, payloads, _ = self._validate_batch(stream, events)
         # "Any version" must not fail because others write the same stream: it
         # takes the new end and tries again (many more times, with a little jitter,
         # since a busy stream such as a ballot box sees many writers at once).

@@ -22,6 +22,7 @@ from eventing.events import (
     Metadata,
     NewEvent,
     all_canonical_ids,
+    utc_iso,
 )
 from eventing.store import esdb
 from eventing.store.esdb import EsdbEventStore, _esdb_ids
@@ -306,3 +307,55 @@ class TestOutgoingEvents:
         monkeypatch.setattr(esdb, "EsdbNewEvent", Changed)
         assert esdb._new_event_maker() is esdb._constructed
         assert type(esdb._constructed(*self.FIELDS)) is Changed
+
+
+class TestTheDefaultClock:
+    """With no clock given, an append reads the system's time as text
+    (esdb._UtcNowText) and makes the datetime only for its envelopes."""
+
+    @pytest.mark.parametrize(
+        "nanoseconds",
+        [
+            1_700_000_000_000_000_000,  # a whole second: microseconds written as 0
+            1_700_000_000_123_456_789,  # floored to the microsecond, as now() is
+            1_709_251_199_999_999_999,  # the last microsecond of February 2024
+            946_684_800_000_001_000,  # 2000-01-01
+        ],
+    )
+    def test_it_writes_what_utc_iso_writes_of_that_moment(self, nanoseconds: int):
+        text = esdb._UtcNowText(lambda: nanoseconds)()
+        seconds, micros = divmod(nanoseconds // 1000, 1_000_000)
+        moment = datetime.fromtimestamp(seconds, UTC).replace(microsecond=micros)
+        assert text == utc_iso(moment)
+        assert datetime.fromisoformat(text) == moment
+
+    def test_a_new_second_is_formatted_again(self):
+        now = [1_700_000_000_999_999_000]
+        clock = esdb._UtcNowText(lambda: now[0])
+        assert clock() == "2023-11-14T22:13:20.999999+00:00"
+        now[0] += 1_000
+        assert clock() == "2023-11-14T22:13:21.000000+00:00"
+        now[0] -= 2_000  # the system's clock stepped back: the earlier second again
+        assert clock() == "2023-11-14T22:13:20.999998+00:00"
+
+    def test_it_reads_the_system_s_clock(self):
+        before = datetime.now(UTC)
+        text = esdb._UtcNowText()()
+        after = datetime.now(UTC)
+        assert before <= datetime.fromisoformat(text) <= after
+
+    def test_an_append_records_the_time_its_envelopes_carry(
+        self, monkeypatch: pytest.MonkeyPatch
+    ):
+        monkeypatch.setattr(esdb, "EventStoreDBClient", RecordingClient)
+        store = EsdbEventStore("esdb://recording")
+        before = datetime.now(UTC)
+        result = store.append(
+            "ledger-9", [NewEvent("NoteAdded", {})], NO_STREAM, Metadata("ledger")
+        )
+        after = datetime.now(UTC)
+        (envelope,) = result.envelopes
+        stored = json.loads(sent(store)[0].metadata)
+        assert envelope.recorded_at == datetime.fromisoformat(stored["recorded_at"])
+        assert envelope.recorded_at.tzinfo is UTC
+        assert before <= envelope.recorded_at <= after
