@@ -1,30 +1,37 @@
 """Where the EventStoreDB adapter's time goes: `python -m benchmarks.esdb_costs`.
 
 A diagnostic, not a row of the table. On the same test server, in one process, it
-alternates three sides of the append rows: the adapter as it is; the adapter with its
-hash chain replaced by constant bytes (`encoded_digests` and `chain_links` only, every
-other step as it is); and raw esdbclient. For each it prints the median rate and the
-median of back-to-back pair ratios against raw, and the CPU time of the calling
-thread per event (where the adapter's own work runs; steadier than the rates when
-the machine's speed moves), so what the hash chain costs under load is read off one
-run. The stubbed chain exists only inside this process, for
-this measurement; nothing else ever appends without it.
+runs three sides of the append rows: the adapter as it is; the adapter with its hash
+chain replaced by constant bytes (`encoded_digests` and `chain_links` only, every
+other step as it is); and raw esdbclient. The stubbed chain exists only inside this
+process, for this measurement; nothing else ever appends without it.
 
-Sizes: BENCH_REPS (default 12 here), BENCH_DURATION (default 1.0 s), BENCH_BATCH.
+It runs in rounds: in each, every side takes one turn of TURN (50 ms), in an order
+shuffled per round. For each side it prints the median over rounds of its rate and
+of the calling thread's CPU per event (where the adapter's own work runs), then the
+median of the per-round differences from raw esdbclient's CPU per event, with a
+95% interval of that median. Differences within a round cancel the machine's
+changes of speed, which move whole samples of a second by several percent: two
+identical sides differ by +-5 us of CPU a call in one such run of 90 s, where
+back-to-back 1 s samples could not resolve 10.
+
+Sizes: BENCH_REPS x BENCH_DURATION x 3 is the time each size runs (defaults 12 and
+1.0 s here: 36 s), BENCH_BATCH.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import statistics
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from typing import Any
 
-from benchmarks.esdb import EsdbBench
-from benchmarks.measure import Op, run_for
+from benchmarks.esdb import TURN, EsdbBench
+from benchmarks.measure import Op, run_timed
 from benchmarks.settings import Sizes, _sizes_from_env
 from eventing.store import esdb
 
@@ -59,49 +66,64 @@ def chain_stubbed() -> Iterator[None]:
 Sample = tuple[float, float]  # events per second, main-thread CPU us per event
 
 
-def _sampled(op: Op, stub: bool) -> Callable[[float], Sample]:
-    def sample(duration: float) -> Sample:
-        with chain_stubbed() if stub else nullcontext():
-            cpu, start = time.thread_time(), time.perf_counter()
-            rate = run_for(op, duration)
-            events = rate * (time.perf_counter() - start)
-            return rate, (time.thread_time() - cpu) * 1e6 / max(events, 1.0)
-
-    return sample
+def _turn(op: Op, stub: bool) -> Sample:
+    """One turn of TURN seconds of `op`: its rate and the calling thread's CPU."""
+    with chain_stubbed() if stub else nullcontext():
+        cpu = time.thread_time()
+        events, seconds = run_timed(op, TURN)
+        return events / seconds, (time.thread_time() - cpu) * 1e6 / max(events, 1)
 
 
 def compare(bench: EsdbBench, size: int) -> dict[str, list[Sample]]:
-    """Samples of the three sides, in turn (the order reversed every rep)."""
+    """Rounds of one turn a side, the order shuffled per round (seeded), until
+    reps x duration x 3 seconds have passed; each side's samples in round order."""
     ours, raw = bench._ours(size), bench._raw(size)
-    sides = {
-        "adapter": _sampled(ours, stub=False),
-        "adapter, hash chain stubbed": _sampled(ours, stub=True),
-        "raw esdbclient": _sampled(raw, stub=False),
+    sides: dict[str, tuple[Op, bool]] = {
+        "adapter": (ours, False),
+        "adapter, hash chain stubbed": (ours, True),
+        "raw esdbclient": (raw, False),
     }
-    for sample in sides.values():
-        sample(bench.sizes.warmup)
+    for op, stub in sides.values():
+        with chain_stubbed() if stub else nullcontext():
+            run_timed(op, bench.sizes.warmup)
     samples: dict[str, list[Sample]] = {name: [] for name in sides}
-    for rep in range(bench.sizes.reps):
-        order = list(sides.items())
-        if rep % 2:
-            order.reverse()
-        for name, sample in order:
-            samples[name].append(sample(bench.sizes.duration))
+    order = list(sides)
+    shuffle = random.Random(size).shuffle
+    end = time.perf_counter() + bench.sizes.reps * bench.sizes.duration * len(sides)
+    while time.perf_counter() < end:
+        shuffle(order)
+        for name in order:
+            samples[name].append(_turn(*sides[name]))
     return samples
 
 
+def median_interval(values: Sequence[float]) -> tuple[float, float, float]:
+    """The median and a 95% interval of it (order statistics: n/2 -+ 0.98 sqrt(n)),
+    which holds whatever the values' distribution."""
+    ordered = sorted(values)
+    n = len(ordered)
+    half = int(0.98 * n**0.5)
+    low = ordered[max(0, (n - 1) // 2 - half)]
+    high = ordered[min(n - 1, n // 2 + half)]
+    return statistics.median(ordered), low, high
+
+
 def report(size: int, samples: dict[str, list[Sample]]) -> str:
-    raw = [rate for rate, _ in samples["raw esdbclient"]]
-    lines = [f"append {size} event(s)/call:"]
+    raw = samples["raw esdbclient"]
+    lines = [f"append {size} event(s)/call: {len(raw)} rounds of one turn a side"]
     for name, taken in samples.items():
-        rates = [rate for rate, _ in taken]
-        pairs = [ours / base for ours, base in zip(rates, raw, strict=True)]
+        rate = statistics.median(r for r, _ in taken)
         cpu = statistics.median(c for _, c in taken)
-        low, high = min(pairs), max(pairs)
+        ratio = statistics.median(
+            r / base for (r, _), (base, _) in zip(taken, raw, strict=True)
+        )
+        more, low, high = median_interval(
+            [c - base for (_, c), (_, base) in zip(taken, raw, strict=True)]
+        )
         lines.append(
-            f"  {name:28} {statistics.median(rates):9,.0f} ev/s, main thread "
-            f"{cpu:6.1f} us CPU/event; pairs vs raw: median "
-            f"{statistics.median(pairs):.0%} (from {low:.0%} to {high:.0%})"
+            f"  {name:28} {rate:9,.0f} ev/s ({ratio:.1%} of raw in the same "
+            f"rounds), main thread {cpu:6.1f} us CPU/event, "
+            f"{more:+6.1f} over raw [{low:+.1f}, {high:+.1f}]"
         )
     return "\n".join(lines)
 
