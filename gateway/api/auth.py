@@ -91,13 +91,24 @@ class Principal:
         )
 
 
+# RFC 7518 section 3.2: an HS256 key at least as long as the hash's output
+MIN_SECRET_BYTES = 32
+
+
 def load_secret(env: dict[str, str] | None = None, root: Path | None = None) -> bytes:
-    """The token signing secret: environment, a file, or a generated local one."""
+    """The token signing secret: environment, a file, or a generated local one.
+    A given secret shorter than MIN_SECRET_BYTES is refused (ValueError naming the
+    setting): a short HMAC key can be guessed offline from any token it signed."""
     source = os.environ if env is None else env
     if source.get("GATEWAY_TOKEN_SECRET"):
-        return source["GATEWAY_TOKEN_SECRET"].encode()
+        return _long_enough(
+            source["GATEWAY_TOKEN_SECRET"].encode(), "GATEWAY_TOKEN_SECRET"
+        )
     if source.get("GATEWAY_TOKEN_SECRET_FILE"):
-        return Path(source["GATEWAY_TOKEN_SECRET_FILE"]).read_bytes().strip()
+        name = source["GATEWAY_TOKEN_SECRET_FILE"]
+        return _long_enough(
+            Path(name).read_bytes().strip(), f"GATEWAY_TOKEN_SECRET_FILE ({name})"
+        )
     path = (root or Path.cwd()) / "var" / "secrets" / "gateway-token-secret"
     if not path.exists():
         # several gateway workers start at once: each writes its own candidate
@@ -115,6 +126,16 @@ def load_secret(env: dict[str, str] | None = None, root: Path | None = None) -> 
         finally:
             candidate.unlink()
     return path.read_bytes().strip()
+
+
+def _long_enough(secret: bytes, setting: str) -> bytes:
+    if len(secret) < MIN_SECRET_BYTES:
+        raise ValueError(
+            f"{setting}: the token signing secret is {len(secret)} bytes long; it "
+            f"must be at least {MIN_SECRET_BYTES} (RFC 7518 3.2), for example the "
+            "output of: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    return secret
 
 
 def digest(secret_text: str) -> str:

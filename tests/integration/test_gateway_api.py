@@ -74,7 +74,7 @@ class TestSigningIn:
                 "exp": int(time.time()) + 60,
                 "iss": "rectification-gateway",
             },
-            "not-the-secret",
+            "not-the-secret-" * 3,  # as long as a real one: only its value is wrong
             algorithm="HS256",
         )
         refused = system.http.as_(forged).get("/api/v1/bureau")

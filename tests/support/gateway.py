@@ -134,7 +134,7 @@ def start_gateway(
 ) -> tuple[Process, str]:
     port = free_port()
     secret = tmp_path / "token-secret"
-    secret.write_text("test-secret-" + str(port) * 4)
+    secret.write_text("test-secret-" + str(port) * 8)
     process = processes.python(
         "gateway",
         [

@@ -73,4 +73,22 @@ def test_workers_starting_at_once_share_one_generated_secret(tmp_path: Path) -> 
     assert len(found[0]) >= 48
     secret_dir = tmp_path / "var" / "secrets"
     assert [p.name for p in secret_dir.iterdir()] == ["gateway-token-secret"]
-    assert load_secret({"GATEWAY_TOKEN_SECRET": "given"}, tmp_path) == b"given"
+    given = "g" * 32
+    assert load_secret({"GATEWAY_TOKEN_SECRET": given}, tmp_path) == given.encode()
+
+
+def test_a_given_secret_shorter_than_32_bytes_is_refused_naming_it(
+    tmp_path: Path,
+) -> None:
+    """PyJWT signs with any key; a short HS256 key falls to an offline guess."""
+    with pytest.raises(ValueError, match=r"^GATEWAY_TOKEN_SECRET: .* 8 bytes .* 32"):
+        load_secret({"GATEWAY_TOKEN_SECRET": "changeme"}, tmp_path)
+    short = tmp_path / "secret"
+    short.write_text("s" * 31 + "\n")  # the line's end is not part of it
+    with pytest.raises(ValueError, match=rf"^GATEWAY_TOKEN_SECRET_FILE \({short}\)"):
+        load_secret({"GATEWAY_TOKEN_SECRET_FILE": str(short)}, tmp_path)
+    short.write_text("s" * 32 + "\n")
+    assert load_secret({"GATEWAY_TOKEN_SECRET_FILE": str(short)}, tmp_path) == (
+        b"s" * 32
+    )
+    assert not (tmp_path / "var").exists()  # no local secret made in their place
