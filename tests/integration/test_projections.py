@@ -17,22 +17,12 @@ from gateway.projections.runner import Projector, rebuild
 from services.organization.handlers import OrganizationHandlers
 from services.organization.samples import sample_rows
 from tests.support.fixtures import processes  # noqa: F401 - fixture by name
+from tests.support.hashers import PlainHasher
 from tests.support.processes import Processes
 from tests.support.waiting import wait_until
 from tests.unit.gateway import builders as b
 
 pytestmark = pytest.mark.integration
-
-
-class PlainHasher:
-    def hash(self, password: str) -> str:
-        return password
-
-    def verify(self, hashed: str, password: str) -> bool:
-        return hashed == password
-
-    def needs_rehash(self, hashed: str) -> bool:
-        return False
 
 
 @pytest.fixture

@@ -9,17 +9,7 @@ import pytest
 from eventing.aggregate import CommandContext
 from eventing.store.memory import MemoryEventStore
 from services.organization.handlers import OrganizationHandlers
-
-
-class PlainHasher:
-    def hash(self, password: str) -> str:
-        return f"plain:{password}"
-
-    def verify(self, hashed: str, password: str) -> bool:
-        return hashed == f"plain:{password}"
-
-    def needs_rehash(self, hashed: str) -> bool:
-        return not hashed.startswith("plain:")
+from tests.support.hashers import PlainHasher
 
 
 class Clock:

@@ -17,22 +17,10 @@ from services.organization.domain.errors import (
 )
 from services.organization.domain.events import LoginFailed, PasswordRehashed
 from services.organization.domain.model import AccountKind, Role
+from tests.support.hashers import PlainHasher
 
 POLICY = LoginPolicy(max_failures=3, lock_for=timedelta(minutes=15))
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-class PlainHasher:
-    """A fake of the hashing port: readable, and enough to test the rules."""
-
-    def hash(self, password: str) -> str:
-        return f"plain:{password}"
-
-    def verify(self, hashed: str, password: str) -> bool:
-        return hashed == f"plain:{password}"
-
-    def needs_rehash(self, hashed: str) -> bool:
-        return not hashed.startswith("plain:")
 
 
 class CostlierHasher(PlainHasher):
