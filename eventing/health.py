@@ -73,19 +73,42 @@ def postgres(name: str, conninfo: str, timeout: float = TIMEOUT_SECONDS) -> Prob
     return probe
 
 
+def addresses(uri: str, default_port: int) -> list[tuple[str, int]]:
+    """The (host, port) of each of a URI's hosts. EventStoreDB's cluster URIs name
+    several seeds, separated by commas (esdb://a:2113,b:2113,c:2113 or
+    esdb+discover://...), which urlsplit's `.port` refuses; user info and query are
+    left out. ValueError for a port that is not one."""
+    netloc = urlsplit(uri).netloc.rpartition("@")[2]
+    found = []
+    for seed in netloc.split(","):
+        parts = urlsplit("//" + seed.strip())
+        found.append((parts.hostname or "127.0.0.1", parts.port or default_port))
+    return found
+
+
 def tcp(
     name: str, uri: str, default_port: int, timeout: float = TIMEOUT_SECONDS
 ) -> Probe:
-    """A probe that opens a TCP connection to the URI's host and port."""
-    parts = urlsplit(uri)
-    address = (parts.hostname or "127.0.0.1", parts.port or default_port)
+    """A probe that opens a TCP connection to the URI's host and port; for a URI of
+    several hosts (a cluster's seeds), to each in turn until one accepts, within
+    `timeout` in all. A URI whose port is not one fails the probe, saying so."""
 
     def probe() -> Check:
         try:
-            socket.create_connection(address, timeout=timeout).close()
-        except OSError as error:
+            targets = addresses(uri, default_port)
+        except ValueError as error:
             return _failed(name, error)
-        return Check(name, ok=True)
+        each = max(timeout / len(targets), 0.2)
+        errors = []
+        for host, port in targets:
+            try:
+                socket.create_connection((host, port), timeout=each).close()
+            except OSError as error:
+                reason = str(error).strip() or type(error).__name__
+                errors.append(f"{host}:{port}: {reason}")
+                continue
+            return Check(name, ok=True)
+        return Check(name, ok=False, error="; ".join(errors))
 
     return probe
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import socket
 import urllib.error
 import urllib.request
 import uuid
@@ -240,6 +241,43 @@ class TestTheEndpoint:
         probe = health.tcp("eventstore", "esdb://127.0.0.1:1", 2113, timeout=0.5)
         check = probe()
         assert not check.ok and check.error
+
+    def test_a_cluster_is_ready_when_any_of_its_seeds_accepts(self):
+        """esdb://a:2113,b:2113,c:2113 (or esdb+discover://): urlsplit's .port
+        refuses such a netloc, and the probe used to fail the gateway's start."""
+        with socket.socket() as listening:
+            listening.bind(("127.0.0.1", 0))
+            listening.listen()
+            port = listening.getsockname()[1]
+            for uri in (
+                f"esdb+discover://127.0.0.1:1,127.0.0.1:2,127.0.0.1:{port}?Tls=false",
+                f"esdb://admin:changeit@127.0.0.1:{port},127.0.0.1:1?tls=true",
+            ):
+                assert health.tcp("eventstore", uri, 2113, timeout=1.0)() == (
+                    health.Check("eventstore", ok=True)
+                ), uri
+
+    def test_a_cluster_none_of_whose_seeds_answer_names_each(self):
+        uri = "esdb://127.0.0.1:1, 127.0.0.1:2?Tls=false"
+        check = health.tcp("eventstore", uri, 2113, timeout=1.0)()
+        assert not check.ok and check.error is not None
+        first, second = check.error.split("; ")
+        assert first.startswith("127.0.0.1:1: ") and "refused" in first
+        assert second.startswith("127.0.0.1:2: ")
+
+    def test_a_port_that_is_not_one_fails_the_probe_saying_so(self):
+        check = health.tcp("eventstore", "esdb://node1:21x3?Tls=false", 2113)()
+        assert not check.ok and check.error is not None and "21x3" in check.error
+
+    def test_seeds_are_read_with_their_default_port_and_ipv6_brackets(self):
+        assert health.addresses("esdb://u:p@[::1]:2200,node2,node3:2115?x=1", 2113) == [
+            ("::1", 2200),
+            ("node2", 2113),
+            ("node3", 2115),
+        ]
+        assert health.addresses("esdb://localhost?Tls=false", 2113) == [
+            ("localhost", 2113)
+        ]
 
     def test_without_probes_ready_checks_the_store_and_the_read_models(
         self, monkeypatch
