@@ -246,6 +246,18 @@ def _new_event_maker() -> Callable[[str, bytes, bytes, uuid.UUID], EsdbNewEvent]
 _new_esdb_event = _new_event_maker()
 
 
+_PASSWORD = re.compile(r"://[^:/@,?#]*:([^@/?#]*)@")
+
+
+def _without_password(text: str, uri: str) -> str:
+    """`text` with the password of `uri` (esdb://user:password@host...) shown as
+    ***: the message of an error that names the URI goes to logs and /ready."""
+    found = _PASSWORD.search(uri)
+    if found is None or not found.group(1):
+        return text
+    return text.replace(found.group(1), "***")
+
+
 class _UtcNowText:
     """The system's UTC time now, as utc_iso(datetime.now(UTC)) writes it, without
     the datetime: the date and time to the second are formatted once a second.
@@ -390,7 +402,7 @@ class EsdbEventStore(EventStore):
             )
         except (EventStoreDBClientException, ValueError) as error:
             raise StoreUnavailable(
-                f"cannot reach EventStoreDB at {uri}: {error!r}"
+                _without_password(f"cannot reach EventStoreDB at {uri}: {error!r}", uri)
             ) from error
 
     # -- plumbing --------------------------------------------------------------------

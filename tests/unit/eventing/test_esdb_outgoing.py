@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 from esdbclient import NewEvent as EsdbNewEvent
+from esdbclient.exceptions import DeadlineExceeded
 
+from eventing.errors import StoreUnavailable
 from eventing.events import (
     GENESIS_HASH,
     NO_STREAM,
@@ -359,3 +361,32 @@ class TestTheDefaultClock:
         assert envelope.recorded_at == datetime.fromisoformat(stored["recorded_at"])
         assert envelope.recorded_at.tzinfo is UTC
         assert before <= envelope.recorded_at <= after
+
+
+class TestAnUnreachableServer:
+    def test_the_error_names_the_uri_without_its_password(
+        self, monkeypatch: pytest.MonkeyPatch
+    ):
+        class Unreachable(RecordingClient):
+            def get_commit_position(self, **_: object) -> int:
+                raise DeadlineExceeded("esdb://admin:s3cret-pw@node1:2113 timed out")
+
+        monkeypatch.setattr(esdb, "EventStoreDBClient", Unreachable)
+        uri = "esdb://admin:s3cret-pw@node1:2113,node2:2113?Tls=true"
+        with pytest.raises(StoreUnavailable) as refused:
+            EsdbEventStore(uri)
+        message = str(refused.value)
+        assert "s3cret-pw" not in message
+        assert "esdb://admin:***@node1:2113,node2:2113?Tls=true" in message
+        assert "DeadlineExceeded" in message
+
+    def test_a_uri_without_a_password_is_named_as_it_is(
+        self, monkeypatch: pytest.MonkeyPatch
+    ):
+        class Unreachable(RecordingClient):
+            def get_commit_position(self, **_: object) -> int:
+                raise DeadlineExceeded("timed out")
+
+        monkeypatch.setattr(esdb, "EventStoreDBClient", Unreachable)
+        with pytest.raises(StoreUnavailable, match="at esdb://node1:2113: Deadline"):
+            EsdbEventStore("esdb://node1:2113")
