@@ -67,6 +67,29 @@ class EventTooLarge(EventingError):
         self.limit = limit
 
 
+class AppendTooLarge(EventTooLarge):
+    """An append's events together are over the event store's limit for one append
+    (EventStoreDB's MaxAppendSize, 1 MiB by default, counts each event's data,
+    metadata and twice its type's length); nothing was written. An EventTooLarge, so
+    whoever answers that one answers this too."""
+
+    code = "append_too_large"
+
+    def __init__(self, count: int, size: int, limit: int) -> None:
+        EventingError.__init__(
+            self,
+            f"an append of {count} event(s) is {size} bytes as the event store counts "
+            + (
+                f"them, over its limit of {limit} for one append"
+                if limit
+                else "them, over its limit for one append"
+            ),
+        )
+        self.count = count
+        self.size = size
+        self.limit = limit
+
+
 class UnknownEventType(EventingError):
     """No event class is registered under this type name."""
 

@@ -23,6 +23,10 @@ Mapping onto the port
 - Category filters are server-side filters on the stream name (`^<category>-`);
   the bureau filter is applied here.
 
+The server refuses an append over its MaxAppendSize (1 MiB by default, counting each
+event's data, metadata and twice its type): that is AppendTooLarge, an EventTooLarge,
+and nothing is written.
+
 Known limit: EventStoreDB has no index by event id, so a duplicate id is refused when
 the server sees the same ids at the same stream revision (its idempotent-write rule)
 or when this process has written or read that id among its last 50,000 to 100,000
@@ -54,6 +58,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from eventing.errors import (
+    AppendTooLarge,
     DuplicateEvent,
     EventingError,
     StoreUnavailable,
@@ -138,6 +143,7 @@ from esdbclient.exceptions import (
     DiscoveryFailed,
     EventStoreDBClientException,
     GrpcError,
+    MaximumAppendSizeExceededError,
     NotFound,
     WrongCurrentVersion,
 )
@@ -147,6 +153,7 @@ T = TypeVar("T")
 
 TRANSIENT = (GrpcError, DeadlineExceeded, DiscoveryFailed)
 _ACTUAL = re.compile(r"last event is (\d+) not")
+_MAX_SIZE = re.compile(r"Max size is (\d+)")
 _STREAM_ID = r"[a-z][a-z0-9_]{0,62}-.*"
 _COMPACT = prebuilt_encoder(json.JSONEncoder(separators=(",", ":")))
 
@@ -621,6 +628,14 @@ class EsdbEventStore(EventStore):
             raise WrongExpectedVersion(
                 stream, expected, self._actual_version(stream, error)
             ) from None
+        except MaximumAppendSizeExceededError as error:
+            # the server's MaxAppendSize, counted as it counts (Event.SizeOnDisk)
+            size = sum(
+                len(e.data) + len(e.metadata) + 2 * len(e.type) for e in outgoing
+            )
+            found = _MAX_SIZE.search(str(error))
+            limit = int(found.group(1)) if found else 0
+            raise AppendTooLarge(len(events), size, limit) from None
         self._heads.remember(stream, expected + len(events), links[-1][1].hex())
         self._seen.add(ids)
         # after a retry the answer may be that of a repeat of a write that had

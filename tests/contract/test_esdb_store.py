@@ -17,8 +17,9 @@ from collections.abc import Iterator
 import pytest
 from esdbclient import EventStoreDBClient, StreamState
 from esdbclient import NewEvent as EsdbNewEvent
-from esdbclient.exceptions import WrongCurrentVersion
+from esdbclient.exceptions import GrpcError, WrongCurrentVersion
 
+from eventing.errors import AppendTooLarge, EventTooLarge
 from eventing.events import NO_STREAM, Metadata, NewEvent
 from eventing.store.esdb import EsdbEventStore
 from tests.contract.event_store_contract import EventStoreContract, SettableClock
@@ -137,5 +138,72 @@ class TestTheDoublesSingleEventAppend:
                 one("note-2", 5)
             assert esdb_server.calls.get("Append") == 7
             assert not esdb_server.calls.get("BatchAppend")
+        finally:
+            client.close()
+
+
+class TestTheServersAppendSizeLimit:
+    """EventStoreDB refuses an append over its MaxAppendSize (1 MiB by default),
+    counting each event's data, metadata and twice its type's length. The adapter
+    answers that with AppendTooLarge, an EventTooLarge (which the services turn into
+    a 4xx), not with esdbclient's own exception; nothing is written."""
+
+    def test_a_batch_over_the_limit_is_refused_typed_and_writes_nothing(self) -> None:
+        with EsdbTestServer(max_append_size=4096) as server:
+            store = EsdbEventStore(server.uri)
+            try:
+                batch = [
+                    NewEvent("NoteAdded", {"text": "x" * 200, "n": n})
+                    for n in range(20)
+                ]
+                with pytest.raises(AppendTooLarge) as refused:
+                    store.append("note-1", batch, NO_STREAM, Metadata("ledger"))
+                error = refused.value
+                assert isinstance(error, EventTooLarge)
+                assert error.code == "append_too_large"
+                assert (error.count, error.limit) == (20, 4096)
+                assert 4096 < error.size < 20 * 1000
+                assert "20 event(s)" in str(error) and "4096" in str(error)
+                assert store.stream_version("note-1") == 0
+                assert server.snapshot() == []
+                # its events were not written, so their ids are still free
+                result = store.append(
+                    "note-1", batch[:3], NO_STREAM, Metadata("ledger")
+                )
+                assert result.version == 3
+            finally:
+                store.close()
+
+    def test_at_the_default_limit_an_event_of_the_largest_payload_is_refused(
+        self, esdb_server: EsdbTestServer
+    ) -> None:
+        """The port lets a payload be 1 MiB (max_event_bytes); its metadata takes
+        the append over the server's default 1 MiB."""
+        store = EsdbEventStore(esdb_server.uri)
+        try:
+            blob = "x" * (store.max_event_bytes - 20)
+            event = NewEvent("Attached", {"blob": blob})
+            with pytest.raises(AppendTooLarge) as refused:
+                store.append("note-2", [event], NO_STREAM, Metadata("ledger"))
+            assert refused.value.limit == 1024 * 1024
+            assert store.read_stream("note-2") == []
+        finally:
+            store.close()
+
+    def test_the_double_answers_the_append_call_as_the_server_does(
+        self, esdb_server: EsdbTestServer
+    ) -> None:
+        """esdbclient sends a lone event through Append: refused with the status
+        and trailers the real server sends; nothing is written."""
+        client = EventStoreDBClient(esdb_server.uri)
+        try:
+            event = EsdbNewEvent(type="Attached", data=b"x" * (1024 * 1024))
+            with pytest.raises(GrpcError) as refused:  # esdbclient's, for this call
+                client.append_to_stream(
+                    "note-3", current_version=StreamState.NO_STREAM, events=event
+                )
+            assert "INVALID_ARGUMENT" in repr(refused.value)
+            assert "Maximum Append Size of 1048576 Exceeded" in repr(refused.value)
+            assert esdb_server.snapshot() == []
         finally:
             client.close()

@@ -7,6 +7,9 @@ on 127.0.0.1 without TLS:
   (revision / no_stream / any / stream_exists), wrong-expected-version errors carrying
   the actual revision, idempotent retries of the same event ids at the same revision;
 - streams.Streams/Append: the same through the client-streaming call;
+- both refuse an append over `max_append_size` (the server's MaxAppendSize, 1 MiB by
+  default), counted as the server counts it: each event's data, metadata and twice
+  its type's length;
 - streams.Streams/Read: a stream forwards or backwards from a revision; $all forwards
   from a position (inclusive) or backwards from the end or a position (exclusive),
   with stream-name or event-type filters (regex or prefixes) and a count; catch-up
@@ -45,8 +48,10 @@ from esdbclient.protos.Grpc import (
 )
 from google.protobuf import any_pb2, empty_pb2
 
-# google.rpc.Code.FAILED_PRECONDITION: Status.code is that enum's number
+# google.rpc.Code's numbers: Status.code is that enum's number
 FAILED_PRECONDITION: Any = 9
+INVALID_ARGUMENT: Any = 3
+MAX_APPEND_SIZE = 1024 * 1024  # the real server's default MaxAppendSize
 LOG_START = 1024  # the real log starts with system records; positions are offsets
 RECORD_OVERHEAD = 96
 
@@ -74,6 +79,11 @@ class _Log:
     next_position: int = LOG_START
 
 
+class _TooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+
 class _Rejected(Exception):
     def __init__(self, current: int | None) -> None:
         self.current = current  # the stream's last revision, None when it has none
@@ -82,8 +92,15 @@ class _Rejected(Exception):
 class EsdbTestServer:
     """Start with `start()`; `uri` is what esdbclient connects to; `stop()` ends it."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        max_append_size: int = MAX_APPEND_SIZE,
+    ) -> None:
         self.host = host
+        self.max_append_size = max_append_size
         self._requested_port = port
         self.port = 0
         self._log = _Log()
@@ -162,7 +179,16 @@ class EsdbTestServer:
         expected: str | int,
         proposed: list[Any],
     ) -> tuple[Record | None, int]:
-        """Append atomically; (last record, last revision) or raise _Rejected."""
+        """Append atomically; (last record, last revision), or raise _TooLarge
+        (checked first, as the server checks while it reads the request) or
+        _Rejected."""
+        size = 0
+        for message in proposed:
+            # the server's Event.SizeOnDisk: data, metadata and the type twice
+            size += len(message.data) + len(message.custom_metadata)
+            size += 2 * len(message.metadata["type"])
+            if size > self.max_append_size:
+                raise _TooLarge(self.max_append_size)
         if self.append_delay:
             time.sleep(self.append_delay)
         with self._changed:
@@ -318,6 +344,18 @@ class _Streams(streams_pb2_grpc.StreamsServicer):
             )
             try:
                 last, revision = self.server.append(stream, expected, messages)
+            except _TooLarge as too_large:
+                details = any_pb2.Any()
+                details.Pack(
+                    shared_pb2.MaximumAppendSizeExceeded(maxAppendSize=too_large.limit)
+                )
+                response.error.CopyFrom(
+                    status_pb2.Status(
+                        code=INVALID_ARGUMENT,
+                        message="MaximumAppendSizeExceeded",
+                        details=details,
+                    )
+                )
             except _Rejected as rejected:
                 wrong = shared_pb2.WrongExpectedVersion()
                 if rejected.current is None:
@@ -357,6 +395,19 @@ class _Streams(streams_pb2_grpc.StreamsServicer):
         response = streams_pb2.AppendResp()
         try:
             last, revision = self.server.append(stream, expected, messages)
+        except _TooLarge as too_large:
+            # the server throws here (RpcExceptions.MaxAppendSizeExceeded): the
+            # status and the trailers its clients read
+            context.set_trailing_metadata(
+                (
+                    ("exception", "maximum-append-size-exceeded"),
+                    ("maximum-append-size", str(too_large.limit)),
+                )
+            )
+            context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                f"Maximum Append Size of {too_large.limit} Exceeded.",
+            )
         except _Rejected as rejected:
             wrong = response.wrong_expected_version
             if rejected.current is None:

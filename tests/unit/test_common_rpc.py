@@ -9,7 +9,8 @@ from typing import Any
 import eventlet
 import pytest
 
-from services.common.errors import Unavailable
+from eventing.errors import AppendTooLarge, EventTooLarge
+from services.common.errors import InvalidInput, Unavailable
 from services.common.rpc import POSITION, _BoundedMethod, translated
 
 
@@ -191,3 +192,23 @@ class TestSignatureOnce:
         entrypoint = self._entrypoint("wrapped")
         entrypoint.check_signature(({}, {}, {}), {"extra": 1})  # *args, **kwargs
         inspect.getcallargs(self.Service.wrapped, None, {}, {}, {}, extra=1)
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        EventTooLarge("Attached", 2_000_000, 1_048_576),
+        AppendTooLarge(20, 5_000, 4_096),  # EventStoreDB's MaxAppendSize
+    ],
+    ids=["event", "append"],
+)
+def test_an_append_too_large_for_the_store_is_invalid_input(
+    refusal: EventTooLarge,
+) -> None:
+    @translated
+    def command() -> None:
+        raise refusal
+
+    with pytest.raises(InvalidInput) as refused:
+        command()
+    assert refused.value.details == {"fields": {"payload": "too_long"}}
