@@ -363,30 +363,32 @@ class TestTheDefaultClock:
         assert before <= envelope.recorded_at <= after
 
 
-class TestAnUnreachableServer:
-    def test_the_error_names_the_uri_without_its_password(
-        self, monkeypatch: pytest.MonkeyPatch
-    ):
-        class Unreachable(RecordingClient):
-            def get_commit_position(self, **_: object) -> int:
-                raise DeadlineExceeded("esdb://admin:s3cret-pw@node1:2113 timed out")
+class Unreachable(RecordingClient):
+    """A client whose first call times out, repeating the URI it was given, as a
+    client's message may."""
 
+    def __init__(self, uri: str) -> None:
+        super().__init__(uri)
+        self.uri = uri
+
+    def get_commit_position(self, **_: object) -> int:
+        raise DeadlineExceeded(f"{self.uri} timed out")
+
+
+class TestAnUnreachableServer:
+    @pytest.fixture(autouse=True)
+    def unreachable(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(esdb, "EventStoreDBClient", Unreachable)
+
+    def test_the_error_names_the_uri_without_its_password(self):
         uri = "esdb://admin:s3cret-pw@node1:2113,node2:2113?Tls=true"
         with pytest.raises(StoreUnavailable) as refused:
             EsdbEventStore(uri)
         message = str(refused.value)
         assert "s3cret-pw" not in message
-        assert "esdb://admin:***@node1:2113,node2:2113?Tls=true" in message
+        assert message.count("esdb://admin:***@node1:2113,node2:2113?Tls=true") == 2
         assert "DeadlineExceeded" in message
 
-    def test_a_uri_without_a_password_is_named_as_it_is(
-        self, monkeypatch: pytest.MonkeyPatch
-    ):
-        class Unreachable(RecordingClient):
-            def get_commit_position(self, **_: object) -> int:
-                raise DeadlineExceeded("timed out")
-
-        monkeypatch.setattr(esdb, "EventStoreDBClient", Unreachable)
+    def test_a_uri_without_a_password_is_named_as_it_is(self):
         with pytest.raises(StoreUnavailable, match="at esdb://node1:2113: Deadline"):
             EsdbEventStore("esdb://node1:2113")
