@@ -456,12 +456,17 @@ class EsdbEventStore(EventStore):
         return self._namespace + stream
 
     def stream_filter(self, categories: Sequence[str] | None = None) -> list[str]:
-        """The server-side stream-name filter (regexes) that read_all and
-        subscriptions read through: `categories`' streams, or (None) every stream
-        of this store's namespace."""
+        """The server-side stream-name filter that read_all and subscriptions read
+        through: `categories`' streams, or (None) every stream of this store's
+        namespace. One regex, its categories an alternation in one group:
+        esdbclient joins a list as "^" + "|".join(list) + "$", which anchors only
+        the first at the start and the last at the end, and the server searches
+        (.NET IsMatch) rather than matches, so ["unit-.*", "person-.*"] would also
+        take publicity_unit's and contact_person's streams."""
         if not categories:
             return self._everything
-        return [re.escape(self._namespace + c) + "-.*" for c in categories]
+        names = "|".join(re.escape(c) for c in categories)
+        return [f"{re.escape(self._namespace)}(?:{names})-.*"]
 
     def _envelope(self, event: RecordedEvent) -> Envelope:
         # positional arguments, in Envelope's field order: this runs for every event

@@ -272,6 +272,37 @@ class EventStoreContract:
         both = store.read_all(0, categories=["complaint"], bureau_id="b2")
         assert [e.type for e in both] == ["C2"]
 
+    def test_several_categories_are_those_exactly(self, store: EventStore):
+        """The org chart reads bureau, unit and person: not publicity_unit, whose
+        name ends with one of them (EventStoreDB's filter is a regex)."""
+        for category, kind in [
+            ("unit", "U1"),
+            ("publicity_unit", "P1"),
+            ("person", "H1"),
+            ("contact_person", "X1"),
+            ("bureau", "B1"),
+        ]:
+            last = store.append(new_stream(category), events(kind), NO_STREAM, meta())
+        settled(store, last.last_position)
+        wanted = ["bureau", "unit", "person"]
+        assert [e.type for e in store.read_all(0, categories=wanted)] == [
+            "U1",
+            "H1",
+            "B1",
+        ]
+        stop = threading.Event()
+        deadline = threading.Timer(20, stop.set)  # a filter that drops events
+        deadline.start()
+        followed: list[str] = []
+        try:
+            for envelope in store.subscribe(0, categories=wanted, stop=stop.is_set):
+                followed.append(envelope.type)
+                if len(followed) == 3:
+                    stop.set()
+        finally:
+            deadline.cancel()
+        assert followed == ["U1", "H1", "B1"]
+
     def test_an_empty_store_has_head_zero_and_nothing_to_read(self, store: EventStore):
         assert store.head() == 0
         assert store.read_all(0) == []
