@@ -155,6 +155,7 @@ TRANSIENT = (GrpcError, DeadlineExceeded, DiscoveryFailed)
 _ACTUAL = re.compile(r"last event is (\d+) not")
 _MAX_SIZE = re.compile(r"Max size is (\d+)")
 _STREAM_ID = r"[a-z][a-z0-9_]{0,62}-.*"
+_CONNECTION_CHECK = "eventing_connection_check-0"  # read at start, never written
 _COMPACT = prebuilt_encoder(json.JSONEncoder(separators=(",", ":")))
 
 
@@ -399,12 +400,14 @@ class EsdbEventStore(EventStore):
         try:
             self._client = self._call(lambda: EventStoreDBClient(uri))
             # esdb:// connects lazily: make one bounded call so a missing server
-            # fails here, with a clear reason, rather than on the first append.
+            # fails here, with a clear reason, rather than on the first append. It
+            # reads a stream nobody writes, one index lookup on the server: the
+            # namespace's head (a filtered read of $all backwards) would scan the
+            # whole log on a shared cluster where this namespace is new or quiet,
+            # and could outlast connect_timeout on every start.
             self._call(
-                lambda: self._client.get_commit_position(
-                    filter_include=self._everything,
-                    filter_by_stream_name=True,
-                    timeout=connect_timeout,
+                lambda: self._client.get_current_version(
+                    self._name(_CONNECTION_CHECK), timeout=connect_timeout
                 )
             )
         except (EventStoreDBClientException, ValueError) as error:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from esdbclient import NewEvent as EsdbNewEvent
+from esdbclient import StreamState
 from esdbclient.exceptions import DeadlineExceeded
 
 from eventing.errors import StoreUnavailable
@@ -41,7 +42,10 @@ class RecordingClient:
         self.appended: list[EsdbNewEvent] = []
 
     def get_commit_position(self, **_: object) -> int:
-        return 0
+        raise AssertionError("a filtered read of $all backwards: not at start")
+
+    def get_current_version(self, name: str, **_: object) -> StreamState:
+        return StreamState.NO_STREAM
 
     def append_to_stream(
         self, name: str, current_version: object, events: Any, timeout: float
@@ -371,7 +375,7 @@ class Unreachable(RecordingClient):
         super().__init__(uri)
         self.uri = uri
 
-    def get_commit_position(self, **_: object) -> int:
+    def get_current_version(self, name: str, **_: object) -> StreamState:
         raise DeadlineExceeded(f"{self.uri} timed out")
 
 
@@ -392,3 +396,20 @@ class TestAnUnreachableServer:
     def test_a_uri_without_a_password_is_named_as_it_is(self):
         with pytest.raises(StoreUnavailable, match="at esdb://node1:2113: Deadline"):
             EsdbEventStore("esdb://node1:2113")
+
+
+def test_opening_reads_one_unwritten_stream_and_not_the_log(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """A filtered read of $all backwards (the namespace's head) scans the whole log
+    of a shared cluster where the namespace is new: not a start-up check."""
+    asked: list[str] = []
+
+    class Counting(RecordingClient):
+        def get_current_version(self, name: str, **_: object) -> StreamState:
+            asked.append(name)
+            return StreamState.NO_STREAM
+
+    monkeypatch.setattr(esdb, "EventStoreDBClient", Counting)
+    EsdbEventStore("esdb://node1:2113", namespace="district7_")
+    assert asked == ["district7_eventing_connection_check-0"]
