@@ -66,11 +66,11 @@ def chain_stubbed() -> Iterator[None]:
 Sample = tuple[float, float]  # events per second, main-thread CPU us per event
 
 
-def _turn(op: Op, stub: bool) -> Sample:
-    """One turn of TURN seconds of `op`: its rate and the calling thread's CPU."""
+def _turn(op: Op, stub: bool, duration: float = TURN) -> Sample:
+    """One turn of `op` (TURN seconds): its rate and the calling thread's CPU."""
     with chain_stubbed() if stub else nullcontext():
         cpu = time.thread_time()
-        events, seconds = run_timed(op, TURN)
+        events, seconds = run_timed(op, duration)
         return events / seconds, (time.thread_time() - cpu) * 1e6 / max(events, 1)
 
 
@@ -84,8 +84,7 @@ def compare(bench: EsdbBench, size: int) -> dict[str, list[Sample]]:
         "raw esdbclient": (raw, False),
     }
     for op, stub in sides.values():
-        with chain_stubbed() if stub else nullcontext():
-            run_timed(op, bench.sizes.warmup)
+        _turn(op, stub, bench.sizes.warmup)
     samples: dict[str, list[Sample]] = {name: [] for name in sides}
     order = list(sides)
     shuffle = random.Random(size).shuffle

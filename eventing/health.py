@@ -47,9 +47,13 @@ class Check:
 Probe = Callable[[], Check]
 
 
+def _reason(error: BaseException) -> str:
+    """An error's message, its first line (its type's name when it has none)."""
+    return (str(error).strip() or type(error).__name__).splitlines()[0]
+
+
 def _failed(name: str, error: BaseException) -> Check:
-    reason = str(error).strip() or type(error).__name__
-    return Check(name, ok=False, error=reason.splitlines()[0])
+    return Check(name, ok=False, error=_reason(error))
 
 
 def postgres(name: str, conninfo: str, timeout: float = TIMEOUT_SECONDS) -> Probe:
@@ -104,8 +108,7 @@ def tcp(
             try:
                 socket.create_connection((host, port), timeout=each).close()
             except OSError as error:
-                reason = str(error).strip() or type(error).__name__
-                errors.append(f"{host}:{port}: {reason}")
+                errors.append(f"{host}:{port}: {_reason(error)}")
                 continue
             return Check(name, ok=True)
         return Check(name, ok=False, error="; ".join(errors))

@@ -56,6 +56,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from eventing.errors import (
     AppendTooLarge,
@@ -254,16 +255,11 @@ def _new_event_maker() -> Callable[[str, bytes, bytes, uuid.UUID], EsdbNewEvent]
 _new_esdb_event = _new_event_maker()
 
 
-_PASSWORD = re.compile(r"://[^:/@,?#]*:([^@/?#]*)@")
-
-
 def _without_password(text: str, uri: str) -> str:
     """`text` with the password of `uri` (esdb://user:password@host...) shown as
     ***: the message of an error that names the URI goes to logs and /ready."""
-    found = _PASSWORD.search(uri)
-    if found is None or not found.group(1):
-        return text
-    return text.replace(found.group(1), "***")
+    password = urlsplit(uri).password  # the user info only: seeds do not matter
+    return text.replace(password, "***") if password else text
 
 
 class _UtcNowText:
